@@ -1,0 +1,129 @@
+//! Start-up and shutdown. [`App::build`] opens the store, loads the index and binds the
+//! listener (port 0 in tests) before returning; [`App::run`] serves until the shutdown future
+//! resolves, then stops the background tasks and flushes the click counts.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::clicks::ClickCounter;
+use crate::config::Config;
+use crate::index::Index;
+use crate::store::Store;
+
+/// Everything a handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub index: Arc<Index>,
+    pub clicks: Arc<ClickCounter>,
+    pub config: Arc<Config>,
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config.database_url).await?;
+        let index = Index::load(&store).await.context("cannot load the links")?;
+        let listener = TcpListener::bind(&config.listen).await.with_context(|| {
+            format!("cannot listen on {} (is another server using that port?)", config.listen)
+        })?;
+        let state = AppState {
+            store,
+            index: Arc::new(index),
+            clicks: Arc::default(),
+            config: Arc::new(config),
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let state = self.state;
+        let flush_every = Duration::from_secs(state.config.click_flush_secs);
+        let sync_every = Duration::from_millis(state.config.sync_interval_ms);
+        let tasks = [
+            every(flush_every, stop_rx.clone(), state.clone(), |s| async move {
+                if let Err(e) = s.clicks.flush(&s.store).await {
+                    tracing::warn!(error = %e, "cannot write click counts; will retry");
+                }
+            }),
+            every(sync_every, stop_rx, state.clone(), |s| async move {
+                if let Err(e) = s.index.sync(&s.store).await {
+                    tracing::warn!(error = %e, "cannot check for changes; will retry");
+                }
+            }),
+        ];
+        let router = crate::http::router(state.clone());
+        let served = axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await;
+        let _ = stop_tx.send(true);
+        for task in tasks {
+            let _ = task.await;
+        }
+        if let Err(e) = state.clicks.flush(&state.store).await {
+            tracing::error!(error = %e, "cannot write the last click counts");
+        }
+        state.store.close().await;
+        served.context("the server stopped with an error")
+    }
+}
+
+/// Runs `job` every `period` until `stop` turns true.
+fn every<F, Fut>(period: Duration, mut stop: watch::Receiver<bool>, state: AppState, job: F) -> JoinHandle<()>
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await;
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => job(state.clone()).await,
+                _ = stop.changed() => break,
+            }
+        }
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,297 @@
+//! The command line: `golinks serve` and the admin commands. Doc comments are the `--help`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{DEFAULT_DATABASE_URL, ServeArgs};
+use crate::domain::{Email, Role, Secret, TokenKind};
+use crate::links::{self, LinkInput};
+use crate::store::{Org, Store, StoreError};
+use crate::transfer;
+
+#[derive(Debug, Parser)]
+#[command(name = "golinks", version, about = "Self-hosted go links for organizations")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve redirects, the web UI, the JSON API and SCIM on one address.
+    Serve(ServeArgs),
+    /// Tokens for an identity provider's SCIM client (Okta, Entra ID).
+    ScimToken {
+        #[command(subcommand)]
+        command: ScimTokenCommand,
+    },
+    /// People of an organization.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Personal tokens for the JSON API.
+    ApiToken {
+        #[command(subcommand)]
+        command: ApiTokenCommand,
+    },
+    /// Import and export links.
+    Links {
+        #[command(subcommand)]
+        command: LinksCommand,
+    },
+    /// Organizations (tenants) of this deployment.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Database {
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "GOLINKS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgTarget {
+    #[command(flatten)]
+    pub db: Database,
+    /// The organization's slug.
+    #[arg(long, default_value = "default")]
+    pub org: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScimTokenCommand {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// A name that says where the token is used, e.g. "okta".
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens with their last use.
+    List {
+        #[command(flatten)]
+        target: OrgTarget,
+    },
+    /// Revoke the tokens of that name (or that id).
+    Revoke {
+        #[command(flatten)]
+        target: OrgTarget,
+        name_or_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person (identity providers add people over SCIM).
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "member")]
+        role: Role,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiTokenCommand {
+    /// Create an API token for a person; it is printed once, alone on the last line.
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// Import links from our JSON export or tailscale/golink's JSONL export. Nothing is
+    /// imported if any link is invalid; links whose name is taken are skipped.
+    Import {
+        #[command(flatten)]
+        target: OrgTarget,
+        file: PathBuf,
+    },
+    /// Export every link as JSON (to stdout, or --output FILE).
+    Export {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization reached by the given host names.
+    Create {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// A host name (repeatable), e.g. --host go.acme.example.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
+    /// List organizations and their host names.
+    List {
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
+    let store = Store::open(&target.db.database_url).await?;
+    let org = match store.find_org_by_slug(&target.org).await {
+        Err(StoreError::NotFound) => bail!("no organization {:?} (see golinks org list)", target.org),
+        other => other?,
+    };
+    Ok((store, org))
+}
+
+pub async fn run_admin(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(_) => unreachable_serve(),
+        Command::ScimToken { command } => scim_token(command).await,
+        Command::User { command: UserCommand::Create { target, email, name, role } } => {
+            let (store, org) = open(&target).await?;
+            let email = Email::try_from(email.as_str())?;
+            let user = store.create_user(org.id, &email, name.as_deref(), role).await?;
+            println!("Created {} ({}) in {} as {}", user.user_name, user.id, org.slug, user.role);
+            Ok(())
+        }
+        Command::ApiToken { command: ApiTokenCommand::Create { target, email, name } } => {
+            let (store, org) = open(&target).await?;
+            let email = Email::try_from(email.as_str())?;
+            let user = match store.find_user_by_email(org.id, &email).await {
+                Err(StoreError::NotFound) => bail!("no person {email} in {}", org.slug),
+                other => other?,
+            };
+            let secret = Secret::generate(TokenKind::Api);
+            store.create_api_token(org.id, user.id, &name, &secret.digest()).await?;
+            println!("API token {name:?} for {email}; it is shown only once:");
+            println!("{}", secret.reveal());
+            Ok(())
+        }
+        Command::Links { command } => links_command(command).await,
+        Command::Org { command } => org_command(command).await,
+    }
+}
+
+fn unreachable_serve() -> anyhow::Result<()> {
+    bail!("serve is handled by main")
+}
+
+async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
+    match command {
+        ScimTokenCommand::Create { target, name } => {
+            let (store, org) = open(&target).await?;
+            let secret = Secret::generate(TokenKind::Scim);
+            let token = store.create_scim_token(org.id, &name, &secret.digest()).await?;
+            println!("SCIM token {name:?} ({}) for {}; it is shown only once:", token.id, org.slug);
+            println!("{}", secret.reveal());
+        }
+        ScimTokenCommand::List { target } => {
+            let (store, org) = open(&target).await?;
+            for t in store.list_scim_tokens(org.id).await? {
+                println!("{}", serde_json::to_string(&t)?);
+            }
+        }
+        ScimTokenCommand::Revoke { target, name_or_id } => {
+            let (store, org) = open(&target).await?;
+            match store.revoke_scim_tokens(org.id, &name_or_id).await {
+                Ok(n) => println!("revoked {n} token(s)"),
+                Err(StoreError::NotFound) => bail!("no unrevoked SCIM token {name_or_id:?} in {}", org.slug),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn links_command(command: LinksCommand) -> anyhow::Result<()> {
+    match command {
+        LinksCommand::Import { target, file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let items = transfer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let (store, org) = open(&target).await?;
+            let mut drafts = Vec::with_capacity(items.len());
+            let mut problems = Vec::new();
+            for item in items {
+                let name = item.input.name.clone().unwrap_or_default();
+                match draft_for_import(&store, &org, item.input, item.owner.as_deref()).await {
+                    Ok(draft) => drafts.push(draft),
+                    Err(why) => problems.push(format!("{name}: {why}")),
+                }
+            }
+            if !problems.is_empty() {
+                bail!("nothing imported; fix these links first:\n  {}", problems.join("\n  "));
+            }
+            let report = store.import_links(org.id, &drafts).await?;
+            println!("imported {} link(s), skipped {}", report.created, report.skipped.len());
+            for skipped in report.skipped {
+                println!("  skipped {skipped}");
+            }
+        }
+        LinksCommand::Export { target, output } => {
+            let (store, org) = open(&target).await?;
+            let json = serde_json::to_string_pretty(&transfer::export(store.all_links(org.id).await?))?;
+            match output {
+                Some(path) => std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?,
+                None => println!("{json}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn draft_for_import(store: &Store, org: &Org, input: LinkInput, owner: Option<&str>) -> Result<crate::store::LinkDraft, String> {
+    let mut draft = links::draft_from(None, &input, &org.hosts).map_err(|errors| {
+        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    })?;
+    if let Some(email) = owner.and_then(|o| Email::try_from(o).ok()) {
+        draft.owner = match store.find_user_by_email(org.id, &email).await {
+            Ok(user) => Some(user.id),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.to_string()),
+        };
+    }
+    if draft.visibility == crate::domain::Visibility::Private && draft.owner.is_none() {
+        return Err("a private link needs an owner who is a person here".into());
+    }
+    Ok(draft)
+}
+
+async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Create { db, slug, name, hosts } => {
+            let store = Store::open(&db.database_url).await?;
+            let id = store.create_org(&slug, &name, &hosts).await?;
+            println!("Created organization {slug} ({id})");
+        }
+        OrgCommand::List { db } => {
+            let store = Store::open(&db.database_url).await?;
+            for org in store.list_orgs().await? {
+                let default = if org.is_default { " (default)" } else { "" };
+                println!("{}{default}\t{}\t{}", org.slug, org.name, org.hosts.join(","));
+            }
+        }
+    }
+    Ok(())
+}

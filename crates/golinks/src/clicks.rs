@@ -1,0 +1,66 @@
+//! Click counting that never delays a redirect: a redirect adds one to an in-memory counter;
+//! a background task moves the counts to the store in one transaction every few seconds
+//! (and once more at shutdown).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use time::OffsetDateTime;
+
+use crate::domain::{LinkId, OrgId, UserId};
+use crate::store::{ClickBatch, Store, StoreResult};
+
+#[derive(Default)]
+struct Pending {
+    clicks: i64,
+    users: HashSet<UserId>,
+}
+
+#[derive(Default)]
+pub struct ClickCounter {
+    pending: Mutex<HashMap<(OrgId, LinkId), Pending>>,
+}
+
+impl ClickCounter {
+    pub fn record(&self, org: OrgId, link: LinkId, user: Option<UserId>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = pending.entry((org, link)).or_default();
+        entry.clicks += 1;
+        if let Some(user) = user {
+            entry.users.insert(user);
+        }
+    }
+
+    /// Writes the pending counts. On a database error they are put back, so a flush that
+    /// fails loses nothing; the next one retries.
+    pub async fn flush(&self, store: &Store) -> StoreResult<usize> {
+        let taken = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        if taken.is_empty() {
+            return Ok(0);
+        }
+        let now = OffsetDateTime::now_utc();
+        let batches: Vec<ClickBatch> = taken
+            .iter()
+            .map(|((org, link), p)| ClickBatch {
+                org: *org,
+                link: *link,
+                day: now.date(),
+                clicks: p.clicks,
+                users: p.users.iter().copied().collect(),
+                last_at: now,
+            })
+            .collect();
+        match store.record_clicks(&batches).await {
+            Ok(()) => Ok(batches.len()),
+            Err(e) => {
+                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+                for (key, p) in taken {
+                    let entry = pending.entry(key).or_default();
+                    entry.clicks += p.clicks;
+                    entry.users.extend(p.users);
+                }
+                Err(e)
+            }
+        }
+    }
+}

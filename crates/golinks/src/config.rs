@@ -1,0 +1,165 @@
+//! Server configuration: flags, then `GOLINKS_*` environment variables (clap reads both),
+//! then an optional TOML file (`--config`), then defaults. Built and validated once, before
+//! anything binds or connects.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://golinks.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Options of `golinks serve`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML file with any of the options below (flags and environment variables win).
+    #[arg(long, env = "GOLINKS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "GOLINKS_LISTEN")]
+    pub listen: Option<String>,
+    /// sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DB [default: sqlite://golinks.db].
+    #[arg(long, env = "GOLINKS_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Log lines as text or JSON [default: text].
+    #[arg(long, env = "GOLINKS_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Largest request body accepted, in bytes [default: 1048576].
+    #[arg(long, env = "GOLINKS_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Seconds a request may take before it is answered 408 [default: 30].
+    #[arg(long, env = "GOLINKS_REQUEST_TIMEOUT_SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Seconds between writes of click counts to the database [default: 5].
+    #[arg(long, env = "GOLINKS_CLICK_FLUSH_SECS")]
+    pub click_flush_secs: Option<u64>,
+    /// Milliseconds between checks for changes made by other processes [default: 1000].
+    #[arg(long, env = "GOLINKS_SYNC_INTERVAL_MS")]
+    pub sync_interval_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    log_format: Option<LogFormat>,
+    max_body_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    click_flush_secs: Option<u64>,
+    sync_interval_ms: Option<u64>,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: String,
+    pub database_url: String,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub click_flush_secs: u64,
+    pub sync_interval_ms: u64,
+}
+
+impl Config {
+    pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let config = Config {
+            listen: pick(args.listen.clone(), file.listen, DEFAULT_LISTEN.to_owned()),
+            database_url: pick(args.database_url.clone(), file.database_url, DEFAULT_DATABASE_URL.to_owned()),
+            log_format: pick(args.log_format, file.log_format, LogFormat::Text),
+            max_body_bytes: pick(args.max_body_bytes, file.max_body_bytes, 1024 * 1024),
+            request_timeout_secs: pick(args.request_timeout_secs, file.request_timeout_secs, 30),
+            click_flush_secs: pick(args.click_flush_secs, file.click_flush_secs, 5),
+            sync_interval_ms: pick(args.sync_interval_ms, file.sync_interval_ms, 1000),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.listen.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
+            bail!("--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not {:?}", self.listen);
+        }
+        if self.max_body_bytes < 1024 {
+            bail!("--max-body-bytes must be at least 1024");
+        }
+        if self.request_timeout_secs == 0 || self.click_flush_secs == 0 || self.sync_interval_ms == 0 {
+            bail!("timeouts and intervals must be greater than zero");
+        }
+        Ok(())
+    }
+}
+
+fn pick<T>(flag_or_env: Option<T>, file: Option<T>, default: T) -> T {
+    flag_or_env.or(file).unwrap_or(default)
+}
+
+/// The effective configuration, secrets redacted: printed at start.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "listen = {:?}", self.listen)?;
+        writeln!(f, "database_url = {:?}", crate::store::redact_url(&self.database_url))?;
+        writeln!(f, "log_format = {:?}", format!("{:?}", self.log_format).to_lowercase())?;
+        writeln!(f, "max_body_bytes = {}", self.max_body_bytes)?;
+        writeln!(f, "request_timeout_secs = {}", self.request_timeout_secs)?;
+        writeln!(f, "click_flush_secs = {}", self.click_flush_secs)?;
+        write!(f, "sync_interval_ms = {}", self.sync_interval_ms)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("golinks.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nclick_flush_secs = 9\n").expect("write");
+        let args = ServeArgs { config: Some(path), click_flush_secs: Some(2), ..Default::default() };
+        let config = Config::load(&args).expect("valid");
+        assert_eq!(config.listen, "0.0.0.0:9000");
+        assert_eq!(config.click_flush_secs, 2);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
+    fn bad_values_and_unknown_file_keys_are_refused() {
+        let args = ServeArgs { listen: Some("nonsense".into()), ..Default::default() };
+        assert!(Config::load(&args).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("golinks.toml");
+        std::fs::write(&path, "lisen = \"typo\"\n").expect("write");
+        assert!(Config::load(&ServeArgs { config: Some(path), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn the_printed_config_hides_the_database_password() {
+        let args = ServeArgs { database_url: Some("postgres://u:secret@db/x".into()), ..Default::default() };
+        let shown = Config::load(&args).expect("valid").to_string();
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}

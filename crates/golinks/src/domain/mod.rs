@@ -1,0 +1,15 @@
+//! Domain types, validated when they are built and trusted afterwards.
+
+mod destination;
+mod email;
+mod ids;
+mod link_name;
+mod role;
+pub mod token;
+
+pub use destination::{Destination, DestinationError, PLACEHOLDERS};
+pub use email::{Email, EmailError};
+pub use ids::{LinkId, OrgId, TokenId, UserId};
+pub use link_name::{LinkName, LinkNameError};
+pub use role::{Role, Visibility};
+pub use token::{Secret, TokenKind};

@@ -1,0 +1,92 @@
+//! Who is asking, and for which organization. Every handler takes one of these extractors;
+//! sessions (sign-in) join them in the SAML issue.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use time::OffsetDateTime;
+
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::domain::token;
+use crate::index::strip_port;
+use crate::policy::Actor;
+use crate::store::{Org, StoreError, tokens::LAST_USED_GRANULARITY};
+
+/// The organization serving the request's host name. Reads memory only.
+pub struct HostOrg {
+    pub org: Org,
+    /// The request's host name without port, lowercase.
+    pub host: Option<String>,
+}
+
+impl HostOrg {
+    /// Host names that are this server's own: a destination there would loop.
+    pub fn own_hosts(&self) -> Vec<String> {
+        let mut hosts = self.org.hosts.clone();
+        hosts.extend(self.host.clone());
+        hosts
+    }
+}
+
+impl FromRequestParts<AppState> for HostOrg {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| strip_port(h).to_ascii_lowercase());
+        let org = state
+            .index
+            .hosts()
+            .org_for(host.as_deref())
+            .cloned()
+            .ok_or_else(|| ApiError::internal(&"no default organization"))?;
+        Ok(HostOrg { org, host })
+    }
+}
+
+/// A person acting through a personal API token (`Authorization: Bearer gla_…`).
+pub struct ApiActor {
+    pub actor: Actor,
+    pub org: HostOrg,
+}
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("an API token is required: Authorization: Bearer gla_…"))?
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| t.starts_with(crate::domain::TokenKind::Api.prefix()))
+            .ok_or_else(|| ApiError::unauthorized("malformed Authorization header: expected Bearer gla_…"))?;
+        let caller = match state.store.find_api_caller(&token::digest(presented)).await {
+            Ok(caller) => caller,
+            Err(StoreError::NotFound) => return Err(ApiError::unauthorized("unknown or revoked API token")),
+            Err(e) => return Err(ApiError::internal(&e)),
+        };
+        let stale = caller.last_used_at.is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY);
+        if stale && let Err(e) = state.store.touch_api_token(caller.org, caller.token).await {
+            tracing::warn!(error = %e, "cannot record the API token's last use");
+        }
+        let mut host_org = HostOrg::from_request_parts(parts, state).await?;
+        // The token decides the organization; the host only names this server.
+        if host_org.org.id != caller.org {
+            host_org.org = state
+                .index
+                .hosts()
+                .org_by_id(caller.org)
+                .cloned()
+                .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
+        }
+        Ok(ApiActor { actor: Actor { user: caller.user, role: caller.role }, org: host_org })
+    }
+}

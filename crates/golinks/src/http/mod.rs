@@ -1,0 +1,76 @@
+//! The HTTP surface: one router for the redirects, the JSON API, the web pages and the
+//! health checks (SCIM and SAML join it in later issues).
+
+pub mod api;
+pub mod auth;
+pub mod error;
+mod health;
+mod redirect;
+mod request_id;
+pub mod web;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+
+/// First path segments that belong to the system, never to a link: the web UI and JSON API
+/// (`/_/`), private links (`/my/`), SCIM, SAML, health, metrics and the files browsers ask
+/// for. Compared with link-name keys, so no spelling of a link name can shadow them.
+pub const RESERVED: &[&str] = &[
+    "_",
+    "my",
+    "scim",
+    "saml",
+    "healthz",
+    "readyz",
+    "metrics",
+    "favicon.ico",
+    "robots.txt",
+];
+
+/// Whether a link-name key is a reserved first path segment.
+pub fn is_reserved(key: &str) -> bool {
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(key))
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    let timeout = Duration::from_secs(config.request_timeout_secs);
+    let body_limit = config.max_body_bytes;
+    Router::new()
+        .merge(health::router())
+        .merge(api::router())
+        .merge(web::router())
+        .merge(redirect::router())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, request_id::Counter::default()))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LinkName, LinkNameError};
+
+    #[test]
+    fn no_reserved_path_can_be_saved_as_a_link_name() {
+        for reserved in RESERVED {
+            match LinkName::try_from(*reserved) {
+                Err(LinkNameError::Reserved(_) | LinkNameError::BadEdge) => {}
+                other => panic!("{reserved} must not be a link name, got {other:?}"),
+            }
+        }
+    }
+}

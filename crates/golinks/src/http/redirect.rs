@@ -1,0 +1,96 @@
+//! `GET /{name}[/more][?query]`: the hot path. A hit reads only the in-memory index and adds
+//! one to an in-memory click counter; the database is not touched.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::auth::ApiActor;
+use super::error::PageError;
+use super::web::MissingLinkPage;
+use crate::app::AppState;
+use crate::domain::LinkName;
+use crate::index::strip_port;
+use crate::resolve;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/{*path}", get(follow))
+        .route("/my/{*path}", get(follow_private))
+}
+
+async fn follow(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let first = path.split('/').next().unwrap_or_default();
+    if LinkName::key_of(first).is_some_and(|k| super::is_reserved(&k)) || first == "_" {
+        return PageError::new(StatusCode::NOT_FOUND, "There is no such page.").into_response();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let hosts = state.index.hosts();
+    let Some(org) = hosts.org_for(host.map(strip_port)) else {
+        return PageError::internal(&"no default organization").into_response();
+    };
+    // TODO(#5): company and unlisted links will need a signed-in member unless the
+    // organization allows anonymous resolution; until sign-in exists every shared link resolves.
+    let resolved = {
+        let links = state.index.links();
+        let org_links = links.get(&org.id);
+        resolve::resolve(path, uri.query(), |key| {
+            let target = org_links?.shared(key)?;
+            Some((target.link_id, target.url.clone()))
+        })
+    };
+    match resolved {
+        Some(hit) => {
+            state.clicks.record(org.id, hit.target, None);
+            found(&hit.location)
+        }
+        None => missing(&state, org.id, first),
+    }
+}
+
+/// `GET /my/{name}`: the caller's private links.
+async fn follow_private(State(state): State<AppState>, caller: ApiActor, uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches("/my/");
+    let (org, user) = (caller.org.org.id, caller.actor.user);
+    let resolved = {
+        let links = state.index.links();
+        let org_links = links.get(&org);
+        resolve::resolve(path, uri.query(), |key| {
+            let target = org_links?.private(user.as_uuid(), key)?;
+            Some((target.link_id, target.url.clone()))
+        })
+    };
+    match resolved {
+        Some(hit) => {
+            state.clicks.record(org, hit.target, Some(user));
+            found(&hit.location)
+        }
+        None => PageError::new(StatusCode::NOT_FOUND, "You have no private link of that name.").into_response(),
+    }
+}
+
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => PageError::internal(&format!("destination is not a header value: {location:?}")).into_response(),
+    }
+}
+
+fn missing(state: &AppState, org: crate::domain::OrgId, name: &str) -> Response {
+    let suggestions = {
+        let links = state.index.links();
+        links
+            .get(&org)
+            .map(|l| resolve::nearest(name, l.shared_names(), 5))
+            .unwrap_or_default()
+    };
+    let page = MissingLinkPage {
+        name,
+        valid: LinkName::try_from(name).is_ok(),
+        suggestions,
+    };
+    (StatusCode::NOT_FOUND, page).into_response()
+}

@@ -1,0 +1,187 @@
+//! The in-memory redirect index: per organization, every link name → its target, plus the
+//! host-name → organization map. A redirect reads only this, never the database.
+//!
+//! It follows the organizations' change sequences (see `store::orgs`): this process applies
+//! its own writes at once ([`Index::reload_org`] after each write), and [`Index::sync`],
+//! called about every second, reloads whatever another process (a replica, the CLI) changed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use uuid::Uuid;
+
+use crate::domain::{OrgId, Visibility};
+use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
+
+#[derive(Debug)]
+pub struct Target {
+    pub link_id: crate::domain::LinkId,
+    pub owner_namespace: Uuid,
+    pub name: String,
+    pub url: String,
+    pub visibility: Visibility,
+}
+
+/// One organization's names.
+#[derive(Debug, Default)]
+pub struct OrgLinks {
+    pub seq: i64,
+    shared: HashMap<String, Arc<Target>>,
+    private: HashMap<Uuid, HashMap<String, Arc<Target>>>,
+}
+
+impl OrgLinks {
+    fn build(seq: i64, targets: Vec<LinkTarget>) -> Self {
+        let mut links = OrgLinks { seq, ..Default::default() };
+        for t in targets {
+            let target = Arc::new(Target {
+                link_id: t.link_id,
+                owner_namespace: t.namespace,
+                name: t.name,
+                url: t.url,
+                visibility: t.visibility,
+            });
+            if t.namespace == SHARED_NAMESPACE {
+                links.shared.insert(t.name_key, target);
+            } else {
+                links.private.entry(t.namespace).or_default().insert(t.name_key, target);
+            }
+        }
+        links
+    }
+
+    pub fn shared(&self, key: &str) -> Option<&Arc<Target>> {
+        self.shared.get(key)
+    }
+
+    pub fn private(&self, owner: Uuid, key: &str) -> Option<&Arc<Target>> {
+        self.private.get(&owner)?.get(key)
+    }
+
+    /// Shared names as (key, display spelling), for "did you mean" suggestions.
+    pub fn shared_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.shared.iter().map(|(k, t)| (k.as_str(), t.name.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.shared.len() + self.private.values().map(HashMap::len).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Which organization a request is for, by its host name.
+#[derive(Debug, Default)]
+pub struct Hosts {
+    by_host: HashMap<String, OrgId>,
+    default: Option<OrgId>,
+    orgs: HashMap<OrgId, Org>,
+}
+
+impl Hosts {
+    /// The organization claiming `host` (a Host header, port allowed), else the default one.
+    pub fn org_for(&self, host: Option<&str>) -> Option<&Org> {
+        let claimed = host.and_then(|h| self.by_host.get(strip_port(h).to_ascii_lowercase().as_str()));
+        self.orgs.get(claimed.or(self.default.as_ref())?)
+    }
+
+    pub fn org_by_id(&self, id: OrgId) -> Option<&Org> {
+        self.orgs.get(&id)
+    }
+}
+
+/// `go.example:8080` → `go.example`; `[::1]:80` → `[::1]`.
+pub fn strip_port(host: &str) -> &str {
+    match host.rfind(':') {
+        Some(i) if !host[i..].contains(']') => &host[..i],
+        _ => host,
+    }
+}
+
+#[derive(Default)]
+pub struct Index {
+    links: RwLock<HashMap<OrgId, OrgLinks>>,
+    hosts: RwLock<Arc<Hosts>>,
+}
+
+impl Index {
+    pub async fn load(store: &Store) -> StoreResult<Self> {
+        let index = Index::default();
+        index.sync(store).await?;
+        Ok(index)
+    }
+
+    pub fn hosts(&self) -> Arc<Hosts> {
+        Arc::clone(&self.hosts.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Read access to every organization's names; hold it only for a lookup.
+    pub fn links(&self) -> RwLockReadGuard<'_, HashMap<OrgId, OrgLinks>> {
+        self.links.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reloads the organizations whose change sequence moved, and the host map when any did.
+    pub async fn sync(&self, store: &Store) -> StoreResult<()> {
+        let seqs = store.change_seqs().await?;
+        let stale: Vec<OrgId> = {
+            let links = self.links();
+            seqs.iter()
+                .filter(|(org, seq)| links.get(org).is_none_or(|l| l.seq != *seq))
+                .map(|(org, _)| *org)
+                .collect()
+        };
+        let orgs_changed = seqs.len() != self.hosts().orgs.len();
+        if stale.is_empty() && !orgs_changed {
+            return Ok(());
+        }
+        self.reload_hosts(store).await?;
+        for org in stale {
+            self.reload_org(store, org).await?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds one organization's names from the store.
+    pub async fn reload_org(&self, store: &Store, org: OrgId) -> StoreResult<()> {
+        // Read the sequence before the rows: a write landing in between makes the next sync
+        // reload again rather than be missed.
+        let seq = store
+            .change_seqs()
+            .await?
+            .into_iter()
+            .find_map(|(id, seq)| (id == org).then_some(seq))
+            .unwrap_or_default();
+        let built = OrgLinks::build(seq, store.link_targets(org).await?);
+        self.links.write().unwrap_or_else(|e| e.into_inner()).insert(org, built);
+        Ok(())
+    }
+
+    async fn reload_hosts(&self, store: &Store) -> StoreResult<()> {
+        let mut hosts = Hosts::default();
+        for org in store.list_orgs().await? {
+            for host in &org.hosts {
+                hosts.by_host.insert(host.clone(), org.id);
+            }
+            if org.is_default {
+                hosts.default = Some(org.id);
+            }
+            hosts.orgs.insert(org.id, org);
+        }
+        *self.hosts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(hosts);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_stripped_from_host_headers() {
+        for (raw, host) in [("go", "go"), ("go.acme:8080", "go.acme"), ("[::1]:80", "[::1]"), ("[::1]", "[::1]")] {
+            assert_eq!(strip_port(raw), host, "{raw}");
+        }
+    }
+}

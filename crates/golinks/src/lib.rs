@@ -1,0 +1,14 @@
+//! golinks: self-hosted go links for organizations.
+
+pub mod app;
+pub mod cli;
+pub mod clicks;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod index;
+pub mod links;
+pub mod policy;
+pub mod resolve;
+pub mod store;
+pub mod transfer;

@@ -1,0 +1,191 @@
+//! Persistence: one [`Store`] over SQLite or PostgreSQL.
+//!
+//! Both backends run the same SQL wherever the dialects agree (`$N` parameters, `ON CONFLICT`,
+//! `RETURNING`), so each method is written once and compiled for each pool by [`on_pool!`];
+//! the dialect-specific parts (connection setup, migrations) live in `sqlite.rs` and
+//! `postgres.rs`. Every method takes the organization first: no query reaches another
+//! organization's rows.
+
+mod clicks;
+mod link_sql;
+mod links;
+mod orgs;
+mod postgres;
+mod rows;
+mod sqlite;
+pub mod tokens;
+mod users;
+
+use std::time::Duration;
+
+use sqlx::{PgPool, SqlitePool};
+
+pub use clicks::ClickBatch;
+pub use links::{ImportReport, LinkDraft, LinkQuery};
+pub use rows::*;
+
+/// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
+macro_rules! on_pool {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($p) => $body,
+            $crate::store::Db::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{what}")]
+    Conflict { what: String },
+    #[error(transparent)]
+    Other(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Maps a unique-key violation to [`StoreError::Conflict`]; the one place that does.
+pub(crate) trait ResultExt<T> {
+    fn on_unique(self, what: impl FnOnce() -> String) -> StoreResult<T>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_unique(self, what: impl FnOnce() -> String) -> StoreResult<T> {
+        self.map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { what: what() }
+            }
+            _ => StoreError::Other(e),
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    /// SQLite allows one writer at a time: one connection writes, a pool reads (WAL).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Db<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, applies the
+    /// migrations and makes sure the default organization exists.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let backend = if url.starts_with("sqlite:") {
+            let (read, write) = sqlite::open(url).await?;
+            Backend::Sqlite { read, write }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::open(url).await?)
+        } else {
+            anyhow::bail!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+                redact_url(url)
+            );
+        };
+        let store = Self { backend };
+        store.ensure_default_org().await?;
+        Ok(store)
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub(crate) fn read(&self) -> Db<'_> {
+        match &self.backend {
+            Backend::Sqlite { read, .. } => Db::Sqlite(read),
+            Backend::Postgres(pool) => Db::Postgres(pool),
+        }
+    }
+
+    pub(crate) fn write(&self) -> Db<'_> {
+        match &self.backend {
+            Backend::Sqlite { write, .. } => Db::Sqlite(write),
+            Backend::Postgres(pool) => Db::Postgres(pool),
+        }
+    }
+
+    /// For `/readyz`: the database answers and every migration is applied.
+    pub async fn check_ready(&self) -> anyhow::Result<()> {
+        match &self.backend {
+            Backend::Sqlite { read, .. } => sqlite::check_migrated(read).await,
+            Backend::Postgres(pool) => postgres::check_migrated(pool).await,
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite { read, write } => {
+                write.close().await;
+                read.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A database URL fit for logs: the password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Builds a `sqlx::migrate::Migrator` from migrations embedded in the binary.
+fn migrator(files: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
+    use sqlx::SqlSafeStr;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = files
+        .iter()
+        .map(|(version, description, sql)| {
+            Migration::new(
+                *version,
+                (*description).into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db.example/golinks"),
+            "postgres://app:***@db.example/golinks"
+        );
+        assert_eq!(redact_url("sqlite://golinks.db"), "sqlite://golinks.db");
+    }
+}

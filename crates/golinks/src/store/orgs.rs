@@ -1,0 +1,123 @@
+//! Organizations, their host names and their change sequence.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Org, ResultExt, Store, StoreError, StoreResult, on_pool};
+use crate::domain::OrgId;
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    is_default: bool,
+    anonymous_resolution: bool,
+    change_seq: i64,
+}
+
+const ORG_COLUMNS: &str = "id, slug, name, is_default, anonymous_resolution, change_seq";
+
+impl Store {
+    pub(super) async fn ensure_default_org(&self) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            sqlx::query(
+                "INSERT INTO organizations (id, slug, name, is_default, created_at)
+                 SELECT $1, 'default', 'Default', TRUE, $2
+                 WHERE NOT EXISTS (SELECT 1 FROM organizations WHERE is_default)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(OrgId::new().as_uuid())
+            .bind(OffsetDateTime::now_utc())
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Every organization with its host names.
+    pub async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations ORDER BY slug"));
+        let rows: Vec<OrgRow> = on_pool!(self.read(), |p| sqlx::query_as(sql).fetch_all(p).await?);
+        let hosts: Vec<(Uuid, String)> = on_pool!(self.read(), |p| {
+            sqlx::query_as("SELECT org_id, host FROM org_hosts ORDER BY host")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| Org {
+                id: OrgId::from_uuid(r.id),
+                hosts: hosts
+                    .iter()
+                    .filter(|(org, _)| *org == r.id)
+                    .map(|(_, h)| h.clone())
+                    .collect(),
+                slug: r.slug,
+                name: r.name,
+                is_default: r.is_default,
+                anonymous_resolution: r.anonymous_resolution,
+                change_seq: r.change_seq,
+            })
+            .collect())
+    }
+
+    pub async fn find_org_by_slug(&self, slug: &str) -> StoreResult<Org> {
+        self.list_orgs()
+            .await?
+            .into_iter()
+            .find(|o| o.slug == slug)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Creates an organization reached by `hosts` (lowercase, without port).
+    pub async fn create_org(&self, slug: &str, name: &str, hosts: &[String]) -> StoreResult<OrgId> {
+        let id = OrgId::new();
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id.as_uuid())
+                .bind(slug)
+                .bind(name)
+                .bind(OffsetDateTime::now_utc())
+                .execute(&mut *tx)
+                .await
+                .on_unique(|| format!("an organization {slug:?} exists already"))?;
+            for host in hosts {
+                sqlx::query("INSERT INTO org_hosts (org_id, host) VALUES ($1, $2)")
+                    .bind(id.as_uuid())
+                    .bind(host.to_ascii_lowercase())
+                    .execute(&mut *tx)
+                    .await
+                    .on_unique(|| format!("the host {host:?} belongs to another organization"))?;
+            }
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// The change sequence of every organization: what the caches compare to notice writes
+    /// made by another process.
+    pub async fn change_seqs(&self) -> StoreResult<Vec<(OrgId, i64)>> {
+        let rows: Vec<(Uuid, i64)> = on_pool!(self.read(), |p| {
+            sqlx::query_as("SELECT id, change_seq FROM organizations")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(id, seq)| (OrgId::from_uuid(id), seq)).collect())
+    }
+}
+
+/// Bumps the organization's change sequence inside a write's transaction and returns the
+/// new value, so caches everywhere learn that something changed.
+macro_rules! bump_change_seq {
+    ($tx:expr, $org:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE organizations SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq",
+        )
+        .bind($org.as_uuid())
+        .fetch_one(&mut *$tx)
+        .await?
+    };
+}
+pub(crate) use bump_change_seq;

@@ -1,0 +1,45 @@
+//! PostgreSQL setup. Several replicas may share one database; migrations take sqlx's
+//! advisory lock so that replicas starting together apply them once.
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
+    let shown = super::redact_url(url);
+    let options = PgConnectOptions::from_str(url)
+        .with_context(|| format!("invalid PostgreSQL URL {shown:?}"))?
+        .application_name("golinks");
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(super::CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot connect to PostgreSQL at {shown:?}"))?;
+    super::migrator(MIGRATIONS)
+        .run(&pool)
+        .await
+        .with_context(|| format!("cannot apply migrations to {shown:?}"))?;
+    Ok(pool)
+}
+
+pub(super) async fn check_migrated(pool: &PgPool) -> anyhow::Result<()> {
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await?;
+    anyhow::ensure!(
+        applied >= MIGRATIONS.len() as i64,
+        "{applied} of {} migrations applied",
+        MIGRATIONS.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! SQLite setup: WAL so readers never wait for the writer, a busy timeout so a second
+//! process (the CLI while the server runs) waits instead of failing, foreign keys on.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("invalid SQLite URL {url:?}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    let path = options.get_filename().display().to_string();
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(super::CONNECT_TIMEOUT)
+        .connect_with(options.clone())
+        .await
+        .with_context(|| {
+            format!("cannot open the SQLite database {path:?} (is the directory writable?)")
+        })?;
+    super::migrator(MIGRATIONS)
+        .run(&write)
+        .await
+        .with_context(|| format!("cannot apply migrations to {path:?}"))?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(super::CONNECT_TIMEOUT)
+        .connect_with(options.read_only(true))
+        .await
+        .with_context(|| format!("cannot open the SQLite database {path:?} for reading"))?;
+    Ok((read, write))
+}
+
+pub(super) async fn check_migrated(pool: &SqlitePool) -> anyhow::Result<()> {
+    let applied: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
+    )
+    .fetch_one(pool)
+    .await?;
+    anyhow::ensure!(
+        applied >= MIGRATIONS.len() as i64,
+        "{applied} of {} migrations applied",
+        MIGRATIONS.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Link import and export formats.
+//!
+//! - Ours (JSON): `{"format": "golinks/v1", "links": [{"name", "url", "description", "tags",
+//!   "aliases", "visibility", "owner"}]}` where `owner` is an email; `golinks links export`
+//!   writes it and `golinks links import` reads it back.
+//! - tailscale/golink's export (JSON Lines, one link per line):
+//!   `{"Short": "name", "Long": "https://…", "Created": "…", "LastEdit": "…", "Owner": "email"}`.
+//!
+//! The format is recognised from the content, not the file name.
+
+use serde::{Deserialize, Serialize};
+
+use crate::links::LinkInput;
+use crate::store::Link;
+
+pub const FORMAT: &str = "golinks/v1";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Export {
+    pub format: String,
+    pub links: Vec<ExportedLink>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedLink {
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default = "company")]
+    pub visibility: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+fn company() -> String {
+    "company".to_owned()
+}
+
+/// One line of tailscale/golink's export.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GolinkLine {
+    short: String,
+    long: String,
+    #[serde(default)]
+    owner: Option<String>,
+}
+
+/// A link read from a file, and its owner's email if the file names one.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    pub input: LinkInput,
+    pub owner: Option<String>,
+}
+
+impl From<ExportedLink> for ImportItem {
+    fn from(l: ExportedLink) -> Self {
+        ImportItem {
+            input: LinkInput {
+                name: Some(l.name),
+                url: Some(l.url),
+                description: Some(l.description),
+                tags: Some(l.tags),
+                aliases: Some(l.aliases),
+                visibility: Some(l.visibility),
+                owner: None,
+            },
+            owner: l.owner.filter(|o| !o.is_empty()),
+        }
+    }
+}
+
+pub fn export(links: Vec<Link>) -> Export {
+    let links = links
+        .into_iter()
+        .map(|l| ExportedLink {
+            name: l.name,
+            url: l.url,
+            description: l.description,
+            tags: l.tags,
+            aliases: l.aliases,
+            visibility: l.visibility.to_string(),
+            owner: l.owner.map(|o| o.email),
+        })
+        .collect();
+    Export { format: FORMAT.to_owned(), links }
+}
+
+/// Reads either format. Errors name the line (JSONL) or position (JSON).
+pub fn parse(text: &str) -> Result<Vec<ImportItem>, String> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') && let Ok(export) = serde_json::from_str::<Export>(trimmed) {
+        if export.format != FORMAT {
+            return Err(format!("unknown export format {:?}; expected {FORMAT:?}", export.format));
+        }
+        return Ok(export.links.into_iter().map(ImportItem::from).collect());
+    }
+    if trimmed.starts_with("{\"format\"") {
+        return serde_json::from_str::<Export>(trimmed).map(|_| Vec::new()).map_err(|e| format!("invalid export file: {e}"));
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            let l: GolinkLine = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+            Ok(ImportItem {
+                input: LinkInput { name: Some(l.short), url: Some(l.long), ..Default::default() },
+                owner: l.owner.filter(|o| !o.is_empty()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golink_jsonl_exports_are_read_line_by_line() {
+        let text = concat!(
+            "{\"Short\":\"docs\",\"Long\":\"https://wiki.example/\",\"Created\":\"2024-01-01T00:00:00Z\",\"LastEdit\":\"2024-01-02T00:00:00Z\",\"Owner\":\"ada@acme.example\"}\n",
+            "\n",
+            "{\"Short\":\"hr\",\"Long\":\"https://hr.example/\",\"Owner\":\"\"}\n",
+        );
+        let items = parse(text).expect("valid");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].input.name.as_deref(), Some("docs"));
+        assert_eq!(items[0].owner.as_deref(), Some("ada@acme.example"));
+        assert_eq!(items[1].owner, None);
+    }
+
+    #[test]
+    fn our_json_export_round_trips() {
+        let text = r#"{"format":"golinks/v1","links":[{"name":"Docs","url":"https://wiki.example/","tags":["eng"],"aliases":["wiki"],"visibility":"unlisted","owner":"ada@acme.example"}]}"#;
+        let items = parse(text).expect("valid");
+        assert_eq!(items[0].input.aliases.as_deref(), Some(&["wiki".to_owned()][..]));
+        assert_eq!(items[0].input.visibility.as_deref(), Some("unlisted"));
+    }
+
+    #[test]
+    fn malformed_files_say_where() {
+        let err = parse("{\"Short\":\"ok\",\"Long\":\"https://a.example/\"}\nnot json\n").expect_err("bad");
+        assert!(err.starts_with("line 2:"), "{err}");
+        let err = parse(r#"{"format":"golinks/v1","links":[{"name":1}]}"#).expect_err("bad");
+        assert!(err.contains("invalid export file"), "{err}");
+        assert!(parse(r#"{"format":"other/v9","links":[]}"#).is_err());
+    }
+}
