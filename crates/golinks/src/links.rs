@@ -266,7 +266,7 @@ fn validate_aliases(raw: &[String], name: Option<&LinkName>) -> Result<Vec<LinkN
     for alias in raw {
         let alias = LinkName::try_from(alias.as_str()).map_err(|e| format!("{alias:?}: {e}"))?;
         if name.is_some_and(|n| n.key() == alias.key()) {
-            return Err(format!("{alias:?} is the link's own name"));
+            return Err(format!("{:?} is the link's own name", alias.as_str()));
         }
         if aliases.iter().any(|a| a.key() == alias.key()) {
             continue;

@@ -106,10 +106,13 @@ fn fill_placeholders(template: &str, rest: &str) -> String {
 /// Up to `max` existing names closest to `wanted`, best first: for the missing-link page.
 pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = (&'a str, &'a str)>, max: usize) -> Vec<String> {
     let wanted = LinkName::key_of(wanted).unwrap_or_else(|| wanted.to_lowercase());
+    if wanted.len() < 2 {
+        return Vec::new();
+    }
     let mut scored: Vec<(usize, &str)> = names
         .filter_map(|(key, display)| {
             let distance = edit_distance(&wanted, key);
-            let related = key.contains(wanted.as_str()) || wanted.contains(key);
+            let related = key.contains(wanted.as_str()) || (key.len() >= 3 && wanted.contains(key));
             let limit = (wanted.len().max(key.len()) / 3).max(1);
             (related || distance <= limit).then_some((if related { distance.min(1) } else { distance }, display))
         })
@@ -118,19 +121,31 @@ pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = (&'a str, &'a str)>
     scored.into_iter().take(max).map(|(_, name)| name.to_owned()).collect()
 }
 
-/// Levenshtein distance over bytes (names are ASCII).
+/// Edit distance over bytes (names are ASCII) counting a swap of two neighbours as one edit
+/// (optimal string alignment), since `dcos` for `docs` is the commonest typo.
 fn edit_distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
+    let width = b.len() + 1;
+    let mut d: Vec<usize> = vec![0; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
 }
 
 #[cfg(test)]

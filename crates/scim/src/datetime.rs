@@ -80,7 +80,10 @@ fn fraction(b: &[u8]) -> Option<(u32, &[u8])> {
     }
     let mut nanos = 0u32;
     for position in 0..9 {
-        let digit = rest.get(position).filter(|_| position < count).map_or(0, |d| d - b'0');
+        let digit = rest
+            .get(position)
+            .filter(|_| position < count)
+            .map_or(0, |d| d - b'0');
         nanos = nanos * 10 + u32::from(digit);
     }
     Some((nanos, rest.get(count..)?))
@@ -104,7 +107,7 @@ fn offset_seconds(b: &[u8]) -> Option<i64> {
 }
 
 const fn is_leap_year(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 const fn days_in_month(year: u32, month: u32) -> u32 {
@@ -162,7 +165,10 @@ mod tests {
         assert_eq!(half.subsec_nanos(), 500_000_000);
         assert!(whole < half);
         assert!(half < ts("2011-05-13T04:42:35Z"));
-        assert_eq!(ts("2011-05-13T04:42:34.123456789123Z").subsec_nanos(), 123_456_789);
+        assert_eq!(
+            ts("2011-05-13T04:42:34.123456789123Z").subsec_nanos(),
+            123_456_789
+        );
     }
 
     #[test]

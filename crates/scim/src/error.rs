@@ -239,7 +239,10 @@ mod tests {
             (ScimType::Sensitive, "sensitive", 400),
         ];
         for (scim_type, keyword, status) in cases {
-            assert_eq!(serde_json::to_value(scim_type).ok(), Some(Value::from(keyword)));
+            assert_eq!(
+                serde_json::to_value(scim_type).ok(),
+                Some(Value::from(keyword))
+            );
             assert_eq!(scim_type.as_str(), keyword);
             assert_eq!(scim_type.status(), status, "status of {keyword}");
             let back: Result<ScimType, _> = serde_json::from_value(Value::from(keyword));
@@ -250,16 +253,36 @@ mod tests {
     #[test]
     fn constructors_pair_each_status_with_its_keyword() {
         let cases = [
-            (ScimError::invalid_filter("d"), 400, Some(ScimType::InvalidFilter)),
+            (
+                ScimError::invalid_filter("d"),
+                400,
+                Some(ScimType::InvalidFilter),
+            ),
             (ScimError::too_many("d"), 400, Some(ScimType::TooMany)),
             (ScimError::uniqueness("d"), 409, Some(ScimType::Uniqueness)),
             (ScimError::conflict("d"), 409, Some(ScimType::Uniqueness)),
             (ScimError::mutability("d"), 400, Some(ScimType::Mutability)),
-            (ScimError::invalid_syntax("d"), 400, Some(ScimType::InvalidSyntax)),
-            (ScimError::invalid_path("d"), 400, Some(ScimType::InvalidPath)),
+            (
+                ScimError::invalid_syntax("d"),
+                400,
+                Some(ScimType::InvalidSyntax),
+            ),
+            (
+                ScimError::invalid_path("d"),
+                400,
+                Some(ScimType::InvalidPath),
+            ),
             (ScimError::no_target("d"), 400, Some(ScimType::NoTarget)),
-            (ScimError::invalid_value("d"), 400, Some(ScimType::InvalidValue)),
-            (ScimError::invalid_vers("d"), 400, Some(ScimType::InvalidVers)),
+            (
+                ScimError::invalid_value("d"),
+                400,
+                Some(ScimType::InvalidValue),
+            ),
+            (
+                ScimError::invalid_vers("d"),
+                400,
+                Some(ScimType::InvalidVers),
+            ),
             (ScimError::sensitive("d"), 400, Some(ScimType::Sensitive)),
             (ScimError::bad_request("d"), 400, None),
             (ScimError::unauthorized("d"), 401, None),

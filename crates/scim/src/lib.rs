@@ -1,1 +1,36 @@
+//! SCIM 2.0 protocol rules (RFC 7643, RFC 7644), with no I/O: errors,
+//! schemas, attribute paths and filters. The HTTP layer serializes what this
+//! crate decides; the store pushes down what it can and asks this crate's
+//! evaluator about the rest.
 
+// Client input must never crash the server (style §4, as kanidm `lib.rs`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod datetime;
+pub mod error;
+pub mod filter;
+pub mod path;
+pub mod schema;
+
+pub use datetime::Timestamp;
+pub use error::{ERROR_SCHEMA, ScimError, ScimType};
+pub use filter::{CompValue, CompareOp, Filter, fold_case, matches, validate};
+pub use path::{AttrPath, PatchPath, ValuePath};
+pub use schema::{
+    Attribute, AttributeType, ENTERPRISE_USER_URN, GROUP, GROUP_URN, Mutability, Returned, Schema,
+    SchemaDefinition, USER, USER_URN, Uniqueness,
+};

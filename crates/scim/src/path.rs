@@ -222,6 +222,15 @@ pub(crate) fn attr_path_from_word(word: &str, pos: usize) -> Result<AttrPath, Sy
 /// `.familyName` after a value filter's `]` (RFC 7644 §3.5.2 `valuePath [subAttr]`).
 pub(crate) fn sub_attr_from_word(word: &str, pos: usize) -> Result<String, SyntaxError> {
     let name = word.strip_prefix('.').unwrap_or(word);
+    if name.contains('.') {
+        return Err(SyntaxError::new(
+            pos,
+            format!(
+                "\"{}\" names a sub-attribute of a sub-attribute; SCIM allows one level (RFC 7644 §3.10)",
+                excerpt(word)
+            ),
+        ));
+    }
     check_name(name, pos + 1)?;
     Ok(name.to_owned())
 }

@@ -65,6 +65,7 @@ fn edit_distance_counts_single_edits() {
     assert_eq!(edit_distance("kitten", "sitting"), 3);
     assert_eq!(edit_distance("", "abc"), 3);
     assert_eq!(edit_distance("same", "same"), 0);
+    assert_eq!(edit_distance("dcos", "docs"), 1, "a swap is one edit");
 }
 
 proptest! {

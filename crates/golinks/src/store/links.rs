@@ -52,6 +52,20 @@ pub struct LinkQuery {
     pub offset: i64,
 }
 
+/// One change in a link's history, with JSON snapshots of the link before and after.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who made the change; none for the CLI and imports.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub actor: Option<UserId>,
+    /// `created`, `updated`, `deleted` or `imported`.
+    pub action: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct ImportReport {
     pub created: usize,
@@ -236,6 +250,32 @@ impl Store {
             (rows, total)
         });
         Ok((self.complete_links(org, rows).await?, total))
+    }
+
+    /// The link's changes, oldest first: (when, who, action, before, after).
+    pub async fn link_history(&self, org: OrgId, id: LinkId) -> StoreResult<Vec<HistoryEntry>> {
+        let rows: Vec<(OffsetDateTime, Option<Uuid>, String, Option<String>, Option<String>)> =
+            on_pool!(self.read(), |p| {
+                sqlx::query_as(
+                    "SELECT at, actor_id, action, before_json, after_json FROM link_history
+                     WHERE org_id = $1 AND link_id = $2 ORDER BY at, id",
+                )
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_all(p)
+                .await?
+            });
+        let parse = |json: Option<String>| json.and_then(|j| serde_json::from_str(&j).ok());
+        Ok(rows
+            .into_iter()
+            .map(|(at, actor, action, before, after)| HistoryEntry {
+                at,
+                actor: actor.map(UserId::from_uuid),
+                action,
+                before: parse(before),
+                after: parse(after),
+            })
+            .collect())
     }
 
     /// Every link of the organization, for export.

@@ -21,7 +21,7 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use clicks::ClickBatch;
-pub use links::{ImportReport, LinkDraft, LinkQuery};
+pub use links::{HistoryEntry, ImportReport, LinkDraft, LinkQuery};
 pub use rows::*;
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.

@@ -56,7 +56,10 @@ fn eval(filter: &Filter, node: &Value, scope: Scope<'_>) -> bool {
         Filter::And(left, right) => eval(left, node, scope) && eval(right, node, scope),
         Filter::Or(left, right) => eval(left, node, scope) || eval(right, node, scope),
         Filter::Not(inner) => !eval(inner, node, scope),
-        Filter::Present(path) => resolve(path, node, scope).values.iter().any(|v| is_present(v)),
+        Filter::Present(path) => resolve(path, node, scope)
+            .values
+            .iter()
+            .any(|v| is_present(v)),
         Filter::Compare { path, op, value } => compare_path(path, *op, value, node, scope),
         Filter::ValuePath(value_path) => eval_value_path(value_path, node, scope),
     }
@@ -70,7 +73,13 @@ struct Target<'v> {
 }
 
 fn resolve<'v>(path: &AttrPath, node: &'v Value, scope: Scope<'_>) -> Target<'v> {
-    resolve_parts(path.urn.as_deref(), &path.attr, path.sub_attr.as_deref(), node, scope)
+    resolve_parts(
+        path.urn.as_deref(),
+        &path.attr,
+        path.sub_attr.as_deref(),
+        node,
+        scope,
+    )
 }
 
 fn resolve_parts<'v>(
@@ -87,14 +96,19 @@ fn resolve_parts<'v>(
             parent.and_then(|p| p.sub_attribute(attr)),
         ),
     };
-    let top_values = container.map(|c| flatten(get_ci(c, attr))).unwrap_or_default();
+    let top_values = container
+        .map(|c| flatten(get_ci(c, attr)))
+        .unwrap_or_default();
     match sub_attr {
         None => Target {
             values: top_values,
             definition: top,
         },
         Some(sub) => Target {
-            values: top_values.into_iter().flat_map(|v| flatten(get_ci(v, sub))).collect(),
+            values: top_values
+                .into_iter()
+                .flat_map(|v| flatten(get_ci(v, sub)))
+                .collect(),
             definition: top.and_then(|t| t.sub_attribute(sub)),
         },
     }
@@ -173,7 +187,13 @@ fn implicit_value(target: Target<'_>) -> Target<'_> {
     let values = target
         .values
         .into_iter()
-        .flat_map(|v| if v.is_object() { flatten(get_ci(v, "value")) } else { vec![v] })
+        .flat_map(|v| {
+            if v.is_object() {
+                flatten(get_ci(v, "value"))
+            } else {
+                vec![v]
+            }
+        })
         .collect();
     let definition = match target.definition {
         Some(d) if d.is_complex() => d.value_sub_attribute(),
@@ -203,12 +223,18 @@ fn compare_value(
     }
 }
 
-fn compare_strings(op: CompareOp, actual: &str, expected: &str, definition: Option<&Attribute>) -> bool {
+fn compare_strings(
+    op: CompareOp,
+    actual: &str,
+    expected: &str,
+    definition: Option<&Attribute>,
+) -> bool {
     let is_date_time = definition.is_some_and(|d| d.data_type == AttributeType::DateTime);
-    if is_date_time && !op.is_substring() {
-        if let (Some(a), Some(e)) = (Timestamp::parse(actual), Timestamp::parse(expected)) {
-            return ordering_matches(op, a.cmp(&e));
-        }
+    if is_date_time
+        && !op.is_substring()
+        && let (Some(a), Some(e)) = (Timestamp::parse(actual), Timestamp::parse(expected))
+    {
+        return ordering_matches(op, a.cmp(&e));
     }
     let case_exact = definition.is_some_and(|d| d.case_exact);
     let (actual, expected) = if case_exact {
@@ -247,9 +273,18 @@ fn ordering_matches(op: CompareOp, ordering: Ordering) -> bool {
 /// Some value of the attribute matches the inner filter, all of whose
 /// conditions apply to that one value (RFC 7644 §3.4.2.2 `valuePath`).
 fn eval_value_path(value_path: &ValuePath, node: &Value, scope: Scope<'_>) -> bool {
-    let target = resolve_parts(value_path.urn.as_deref(), &value_path.attr, None, node, scope);
+    let target = resolve_parts(
+        value_path.urn.as_deref(),
+        &value_path.attr,
+        None,
+        node,
+        scope,
+    );
     let inner = Scope::Element(target.definition);
-    target.values.iter().any(|element| eval(&value_path.filter, element, inner))
+    target
+        .values
+        .iter()
+        .any(|element| eval(&value_path.filter, element, inner))
 }
 
 /// The definition of what `path` names in `scope`.
@@ -269,7 +304,8 @@ pub(crate) fn definition(path: &AttrPath, scope: Scope<'_>) -> Option<&'static A
 
 /// `filter` with every path spelled as the schema defines it.
 pub(crate) fn normalize(filter: &Filter, scope: Scope<'_>) -> Filter {
-    let pair = |l: &Filter, r: &Filter| (Box::new(normalize(l, scope)), Box::new(normalize(r, scope)));
+    let pair =
+        |l: &Filter, r: &Filter| (Box::new(normalize(l, scope)), Box::new(normalize(r, scope)));
     match filter {
         Filter::And(l, r) => {
             let (l, r) = pair(l, r);
@@ -306,9 +342,14 @@ fn normalize_path(path: &AttrPath, scope: Scope<'_>) -> AttrPath {
                 return path.clone();
             };
             let sub_attr = path.sub_attr.as_ref().map(|sub| {
-                top.sub_attribute(sub).map_or_else(|| sub.clone(), |a| a.name.to_owned())
+                top.sub_attribute(sub)
+                    .map_or_else(|| sub.clone(), |a| a.name.to_owned())
             });
-            AttrPath { urn: path.urn.clone(), attr: top.name.to_owned(), sub_attr }
+            AttrPath {
+                urn: path.urn.clone(),
+                attr: top.name.to_owned(),
+                sub_attr,
+            }
         }
     }
 }

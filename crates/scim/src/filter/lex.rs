@@ -59,12 +59,18 @@ pub(crate) fn tokenize(input: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
             i += 1;
         } else if b == b'"' {
             let (s, end) = string_at(input, i)?;
-            tokens.push(Token { tok: Tok::Str(s), pos: i });
+            tokens.push(Token {
+                tok: Tok::Str(s),
+                pos: i,
+            });
             i = end;
         } else if is_word_byte(b) {
             let end = word_end(bytes, i);
             let word = input.get(i..end).unwrap_or_default();
-            tokens.push(Token { tok: Tok::Word(word), pos: i });
+            tokens.push(Token {
+                tok: Tok::Word(word),
+                pos: i,
+            });
             i = end;
         } else {
             return Err(unexpected_char(input, i));
@@ -135,7 +141,11 @@ mod tests {
     use super::*;
 
     fn toks(input: &str) -> Vec<Tok<'_>> {
-        tokenize(input).unwrap().into_iter().map(|t| t.tok).collect()
+        tokenize(input)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]
@@ -165,7 +175,10 @@ mod tests {
 
     #[test]
     fn keeps_non_ascii_inside_strings() {
-        assert_eq!(toks(r#""Zoë ✓""#), vec![Tok::Str("Zoë ✓".to_owned()), Tok::End]);
+        assert_eq!(
+            toks(r#""Zoë ✓""#),
+            vec![Tok::Str("Zoë ✓".to_owned()), Tok::End]
+        );
     }
 
     #[test]
@@ -187,7 +200,11 @@ mod tests {
         for (input, pos, message) in cases {
             let error = tokenize(input).unwrap_err();
             assert_eq!(error.pos, pos, "position for {input:?}");
-            assert!(error.message.contains(message), "{input:?}: {}", error.message);
+            assert!(
+                error.message.contains(message),
+                "{input:?}: {}",
+                error.message
+            );
         }
     }
 }

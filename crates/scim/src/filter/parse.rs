@@ -13,6 +13,8 @@
 //! second denial-of-service fix moved its limiter there). `and`/`or` chains
 //! are built by loops, not recursion.
 
+use serde_json::Number;
+
 use super::lex::{Tok, Token, tokenize};
 use super::{CompValue, CompareOp, Filter, MAX_DEPTH, MAX_FILTER_LEN};
 use crate::path::{
@@ -31,16 +33,15 @@ pub(crate) fn filter(input: &str) -> Result<Filter, SyntaxError> {
 pub(crate) fn patch_path(input: &str) -> Result<PatchPath, SyntaxError> {
     let mut parser = Parser::new(input)?;
     let path = parser.attr_path()?;
-    let result = if parser.peek() == &Tok::LBracket {
-        let open = parser.next();
-        let path = parser.value_path(path, open.pos, false)?;
-        let sub_attr = parser.trailing_sub_attr()?;
-        PatchPath::Value { path, sub_attr }
-    } else {
-        PatchPath::Attr(path)
-    };
-    parser.expect_end("\"[\" or the end of the path")?;
-    Ok(result)
+    if parser.peek() != &Tok::LBracket {
+        parser.expect_end("\"[\" or the end of the path")?;
+        return Ok(PatchPath::Attr(path));
+    }
+    let open = parser.next();
+    let path = parser.value_path(path, open.pos, false)?;
+    let sub_attr = parser.trailing_sub_attr()?;
+    parser.expect_end("\".subAttr\" or the end of the path")?;
+    Ok(PatchPath::Value { path, sub_attr })
 }
 
 /// Parses a bare attribute path.
@@ -158,10 +159,7 @@ impl<'a> Parser<'a> {
                 Ok(Filter::Not(Box::new(self.group(open.pos, inner)?)))
             }
             Tok::Word(word) => self.attr_exp(word, token.pos, inner),
-            _ => Err(expected(
-                "an attribute path, \"(\" or \"not (\"",
-                &token,
-            )),
+            _ => Err(expected("an attribute path, \"(\" or \"not (\"", &token)),
         }
     }
 
@@ -295,14 +293,63 @@ fn literal(word: &str) -> Option<CompValue> {
     if word.eq_ignore_ascii_case("null") {
         return Some(CompValue::Null);
     }
-    let starts_like_a_number = word
-        .as_bytes()
-        .first()
-        .is_some_and(|b| b.is_ascii_digit() || *b == b'-');
-    if !starts_like_a_number {
+    number(word).map(CompValue::Number)
+}
+
+/// A JSON number (RFC 7159 §6), integers kept exact. Parsed with `str::parse`,
+/// which rounds correctly, so that printing and re-parsing gives the same
+/// `f64` (serde_json's default float parser is not exact).
+fn number(word: &str) -> Option<Number> {
+    if !is_json_number(word.as_bytes()) {
         return None;
     }
-    serde_json::from_str(word).ok().map(CompValue::Number)
+    let integer = !word.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+    if integer {
+        if let Ok(n) = word.parse::<i64>() {
+            return Some(n.into());
+        }
+        if let Ok(n) = word.parse::<u64>() {
+            return Some(n.into());
+        }
+    }
+    word.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+/// `[ "-" ] ( "0" / 1-9 *DIGIT ) [ "." 1*DIGIT ] [ ("e" / "E") [ "+" / "-" ] 1*DIGIT ]`
+fn is_json_number(b: &[u8]) -> bool {
+    let rest = b.strip_prefix(b"-").unwrap_or(b);
+    let rest = match rest {
+        [b'0', rest @ ..] => rest,
+        [b'1'..=b'9', ..] => skip_digits(rest),
+        _ => return false,
+    };
+    let rest = match rest.strip_prefix(b".") {
+        Some(fraction) => match skip_digits(fraction) {
+            after if after.len() < fraction.len() => after,
+            _ => return false,
+        },
+        None => rest,
+    };
+    let rest = match rest {
+        [b'e' | b'E', exponent @ ..] => {
+            let digits = exponent
+                .strip_prefix(b"+")
+                .or_else(|| exponent.strip_prefix(b"-"));
+            let digits = digits.unwrap_or(exponent);
+            let after = skip_digits(digits);
+            if after.len() == digits.len() {
+                return false;
+            }
+            after
+        }
+        _ => rest,
+    };
+    rest.is_empty()
+}
+
+fn skip_digits(b: &[u8]) -> &[u8] {
+    let count = b.iter().take_while(|d| d.is_ascii_digit()).count();
+    b.get(count..).unwrap_or_default()
 }
 
 fn expected(what: &str, found: &Token<'_>) -> SyntaxError {

@@ -74,7 +74,10 @@ fn check_comparison(
 /// SHALL cause a failed response (HTTP status code 400) with a 'scimType' of
 /// 'invalidFilter'."
 fn check_operator(path: &AttrPath, op: CompareOp, definition: &Attribute) -> Result<(), ScimError> {
-    let unordered = matches!(definition.data_type, AttributeType::Boolean | AttributeType::Binary);
+    let unordered = matches!(
+        definition.data_type,
+        AttributeType::Boolean | AttributeType::Binary
+    );
     if op.is_ordering() && unordered {
         return Err(ScimError::invalid_filter(format!(
             "\"{op}\" cannot compare the {} attribute \"{path}\": gt, ge, lt and le are not \
@@ -95,7 +98,11 @@ fn check_value_kind(op: CompareOp, value: &CompValue) -> Result<(), ScimError> {
     if allowed {
         return Ok(());
     }
-    let needs = if op.is_substring() { "a string" } else { "a string or a number" };
+    let needs = if op.is_substring() {
+        "a string"
+    } else {
+        "a string or a number"
+    };
     Err(ScimError::invalid_filter(format!(
         "\"{op}\" needs {needs} to compare with, not {value}"
     )))
@@ -113,7 +120,9 @@ fn check_value_type(
     let fits = match value {
         CompValue::Null => true,
         CompValue::Bool(_) => data_type == AttributeType::Boolean,
-        CompValue::Number(_) => matches!(data_type, AttributeType::Integer | AttributeType::Decimal),
+        CompValue::Number(_) => {
+            matches!(data_type, AttributeType::Integer | AttributeType::Decimal)
+        }
         CompValue::String(s) => match data_type {
             AttributeType::Boolean | AttributeType::Integer | AttributeType::Decimal => false,
             AttributeType::DateTime if !op.is_substring() => Timestamp::parse(s).is_some(),
@@ -186,7 +195,11 @@ mod tests {
         for (filter, reason) in bad {
             let error = check_user(filter).unwrap_err();
             assert_eq!(error.status, 400, "{filter}");
-            assert_eq!(error.scim_type, Some(crate::ScimType::InvalidFilter), "{filter}");
+            assert_eq!(
+                error.scim_type,
+                Some(crate::ScimType::InvalidFilter),
+                "{filter}"
+            );
             assert!(error.detail.contains(reason), "{filter}: {}", error.detail);
         }
     }

@@ -20,29 +20,52 @@ const COMMON: &[Attribute] = &[
         .mutability(Mutability::ReadOnly)
         .returned(Returned::Always),
     // RFC 7643 §3.1: "caseExact" true, "readOnly", returned "always", unique.
-    string("id", "A unique identifier for a SCIM resource as defined by the service provider.")
-        .case_exact()
-        .mutability(Mutability::ReadOnly)
-        .returned(Returned::Always)
-        .uniqueness(Uniqueness::Server),
+    string(
+        "id",
+        "A unique identifier for a SCIM resource as defined by the service provider.",
+    )
+    .case_exact()
+    .mutability(Mutability::ReadOnly)
+    .returned(Returned::Always)
+    .uniqueness(Uniqueness::Server),
     // RFC 7643 §3.1: "caseExact" true, issued by the provisioning client.
-    string("externalId", "A String that is an identifier for the resource as defined by the provisioning client.")
-        .case_exact(),
-    complex("meta", "A complex attribute containing resource metadata.", META)
-        .mutability(Mutability::ReadOnly),
+    string(
+        "externalId",
+        "A String that is an identifier for the resource as defined by the provisioning client.",
+    )
+    .case_exact(),
+    complex(
+        "meta",
+        "A complex attribute containing resource metadata.",
+        META,
+    )
+    .mutability(Mutability::ReadOnly),
 ];
 
 const META: &[Attribute] = &[
-    string("resourceType", "The name of the resource type of the resource.")
-        .case_exact()
-        .mutability(Mutability::ReadOnly),
-    date_time("created", "The DateTime that the resource was added to the service provider.")
-        .mutability(Mutability::ReadOnly),
-    date_time("lastModified", "The most recent DateTime that the details of this resource were updated.")
-        .mutability(Mutability::ReadOnly),
-    reference("location", "The URI of the resource being returned.", &["uri"])
-        .case_exact()
-        .mutability(Mutability::ReadOnly),
+    string(
+        "resourceType",
+        "The name of the resource type of the resource.",
+    )
+    .case_exact()
+    .mutability(Mutability::ReadOnly),
+    date_time(
+        "created",
+        "The DateTime that the resource was added to the service provider.",
+    )
+    .mutability(Mutability::ReadOnly),
+    date_time(
+        "lastModified",
+        "The most recent DateTime that the details of this resource were updated.",
+    )
+    .mutability(Mutability::ReadOnly),
+    reference(
+        "location",
+        "The URI of the resource being returned.",
+        &["uri"],
+    )
+    .case_exact()
+    .mutability(Mutability::ReadOnly),
     // RFC 7643 §3.1 / RFC 7232 §2.3: entity tags compare exactly.
     string("version", "The version of the resource being returned.")
         .case_exact()

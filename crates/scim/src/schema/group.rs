@@ -13,7 +13,11 @@ pub static SCHEMA: SchemaDefinition = SchemaDefinition {
 const ATTRIBUTES: &[Attribute] = &[
     // RFC 7643 §4.2 says "REQUIRED"; the §8.7.1 representation says
     // `"required": false`. We follow the normative text.
-    string("displayName", "A human-readable name for the Group. REQUIRED.").required(),
+    string(
+        "displayName",
+        "A human-readable name for the Group. REQUIRED.",
+    )
+    .required(),
     complex("members", "A list of members of the Group.", MEMBERS).multi(),
 ];
 

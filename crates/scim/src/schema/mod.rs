@@ -125,15 +125,24 @@ impl Attribute {
     }
 
     pub(crate) const fn multi(self) -> Self {
-        Self { multi_valued: true, ..self }
+        Self {
+            multi_valued: true,
+            ..self
+        }
     }
 
     pub(crate) const fn required(self) -> Self {
-        Self { required: true, ..self }
+        Self {
+            required: true,
+            ..self
+        }
     }
 
     pub(crate) const fn case_exact(self) -> Self {
-        Self { case_exact: true, ..self }
+        Self {
+            case_exact: true,
+            ..self
+        }
     }
 
     pub(crate) const fn mutability(self, mutability: Mutability) -> Self {
@@ -149,7 +158,10 @@ impl Attribute {
     }
 
     pub(crate) const fn canonical(self, canonical_values: &'static [&'static str]) -> Self {
-        Self { canonical_values, ..self }
+        Self {
+            canonical_values,
+            ..self
+        }
     }
 
     /// Whether this attribute has sub-attributes.
@@ -193,7 +205,10 @@ pub(crate) const fn reference(
     reference_types: &'static [&'static str],
 ) -> Attribute {
     let attribute = Attribute::new(name, AttributeType::Reference, description);
-    Attribute { reference_types, ..attribute }
+    Attribute {
+        reference_types,
+        ..attribute
+    }
 }
 
 pub(crate) const fn complex(
@@ -202,11 +217,16 @@ pub(crate) const fn complex(
     sub_attributes: &'static [Attribute],
 ) -> Attribute {
     let attribute = Attribute::new(name, AttributeType::Complex, description);
-    Attribute { sub_attributes, ..attribute }
+    Attribute {
+        sub_attributes,
+        ..attribute
+    }
 }
 
 fn find(attributes: &'static [Attribute], name: &str) -> Option<&'static Attribute> {
-    attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name))
 }
 
 /// One schema, identified by its URN (RFC 7643 §7): what `/Schemas` lists.

@@ -34,8 +34,14 @@ const ATTRIBUTES: &[Attribute] = &[
     .required()
     .uniqueness(Uniqueness::Server),
     complex("name", "The components of the user's real name.", NAME),
-    string("displayName", "The name of the User, suitable for display to end-users."),
-    string("nickName", "The casual way to address the user in real life."),
+    string(
+        "displayName",
+        "The name of the User, suitable for display to end-users.",
+    ),
+    string(
+        "nickName",
+        "The casual way to address the user in real life.",
+    ),
     reference(
         "profileUrl",
         "A fully qualified URL pointing to a page representing the User's online profile.",
@@ -70,7 +76,12 @@ const ATTRIBUTES: &[Attribute] = &[
     complex("phoneNumbers", "Phone numbers for the User.", PHONE_NUMBERS).multi(),
     complex("ims", "Instant messaging addresses for the User.", IMS).multi(),
     complex("photos", "URLs of photos of the User.", PHOTOS).multi(),
-    complex("addresses", "A physical mailing address for this User.", ADDRESSES).multi(),
+    complex(
+        "addresses",
+        "A physical mailing address for this User.",
+        ADDRESSES,
+    )
+    .multi(),
     // RFC 7643 §4.1.2: membership is managed through the Group resource.
     complex(
         "groups",
@@ -115,27 +126,24 @@ const NAME: &[Attribute] = &[
 const EMAILS: &[Attribute] = &[
     string("value", "Email address for the user."),
     DISPLAY,
-    string("type", "A label indicating the attribute's function.").canonical(&[
-        "work", "home", "other",
-    ]),
+    string("type", "A label indicating the attribute's function.")
+        .canonical(&["work", "home", "other"]),
     PRIMARY,
 ];
 
 const PHONE_NUMBERS: &[Attribute] = &[
     string("value", "Phone number of the User."),
     DISPLAY,
-    string("type", "A label indicating the attribute's function.").canonical(&[
-        "work", "home", "mobile", "fax", "pager", "other",
-    ]),
+    string("type", "A label indicating the attribute's function.")
+        .canonical(&["work", "home", "mobile", "fax", "pager", "other"]),
     PRIMARY,
 ];
 
 const IMS: &[Attribute] = &[
     string("value", "Instant messaging address for the User."),
     DISPLAY,
-    string("type", "A label indicating the attribute's function.").canonical(&[
-        "aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo",
-    ]),
+    string("type", "A label indicating the attribute's function.")
+        .canonical(&["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"]),
     PRIMARY,
 ];
 
@@ -159,9 +167,8 @@ const ADDRESSES: &[Attribute] = &[
     string("region", "The state or region component."),
     string("postalCode", "The zip code or postal code component."),
     string("country", "The country name component."),
-    string("type", "A label indicating the attribute's function.").canonical(&[
-        "work", "home", "other",
-    ]),
+    string("type", "A label indicating the attribute's function.")
+        .canonical(&["work", "home", "other"]),
     PRIMARY,
 ];
 

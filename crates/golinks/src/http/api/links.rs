@@ -15,13 +15,14 @@ use crate::domain::{LinkId, Visibility};
 use crate::http::auth::ApiActor;
 use crate::http::error::{ApiError, Problem};
 use crate::links::{self, LinkInput, WriteContext};
-use crate::store::{Link, LinkQuery, Owner};
+use crate::store::{HistoryEntry, Link, LinkQuery, Owner};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/links", get(list).post(create))
         .route("/links/{id}", get(show).patch(update).delete(delete))
         .route("/links/{id}/usage", get(usage))
+        .route("/links/{id}/history", get(history))
 }
 
 pub const MAX_PAGE: i64 = 200;
@@ -169,4 +170,11 @@ pub async fn usage(State(state): State<AppState>, caller: ApiActor, Path(id): Pa
             .map(|(day, clicks, unique_users)| DayUsage { day: day.to_string(), clicks, unique_users })
             .collect(),
     ))
+}
+
+#[utoipa::path(get, path = "/_/api/v1/links/{id}/history", params(("id" = String, Path, description = "Link id or name")),
+    responses((status = 200, body = [HistoryEntry]), (status = 404, body = Problem)))]
+pub async fn history(State(state): State<AppState>, caller: ApiActor, Path(id): Path<String>) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
+    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    Ok(axum::Json(state.store.link_history(caller.org.org.id, link.id).await?))
 }

@@ -16,7 +16,7 @@ pub use json::ApiJson;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "golinks API", description = "Go links of an organization."),
-    paths(links::list, links::create, links::show, links::update, links::delete, links::usage),
+    paths(links::list, links::create, links::show, links::update, links::delete, links::usage, links::history),
     components(schemas(crate::http::error::Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -1,0 +1,11 @@
+//! One integration test binary: the real server on a random loopback port, on SQLite and on
+//! PostgreSQL (`GOLINKS_TEST_POSTGRES_URL`). A module per area.
+
+mod support;
+
+mod api_links;
+mod cli;
+mod health;
+mod orgs;
+mod redirect;
+mod store;

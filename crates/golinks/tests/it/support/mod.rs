@@ -1,0 +1,155 @@
+//! `TestApp`: the real server on a random loopback port over a fresh database — a SQLite
+//! file in a temporary directory, or a PostgreSQL database created for the test and dropped
+//! afterwards.
+
+pub mod db;
+
+use std::net::SocketAddr;
+
+use golinks::app::{App, AppState};
+use golinks::config::{Config, LogFormat};
+use golinks::domain::{Email, Role, Secret, TokenKind};
+use golinks::store::User;
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use db::{Backend, TestDb};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub db: TestDb,
+    pub client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub fn config(database_url: &str) -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
+        database_url: database_url.into(),
+        log_format: LogFormat::Text,
+        max_body_bytes: 64 * 1024,
+        request_timeout_secs: 30,
+        // Tests flush clicks themselves; the change watcher runs fast so that writes by
+        // another process (the CLI) show up quickly.
+        click_flush_secs: 3600,
+        sync_interval_ms: 200,
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let db = TestDb::create(backend).await;
+        Self::spawn_on(db).await
+    }
+
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        init_logs();
+        let app = App::build(config(&db.url)).await.expect("the app starts");
+        let addr = app.local_addr();
+        let state = app.state().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run(async move {
+            let _ = stopped.await;
+        }));
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp { addr, state, db, client, stop: Some(stop), server: Some(server) }
+    }
+
+    /// Stops the server gracefully (as on SIGTERM) and waits for it.
+    pub async fn shut_down(mut self) -> TestDb {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server stops cleanly");
+        }
+        let db = std::mem::replace(&mut self.db, TestDb::none());
+        db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    /// A request to the JSON API with a bearer token.
+    pub fn api(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    /// A person in the default organization, with an API token.
+    pub async fn person(&self, email: &str, role: Role) -> (User, String) {
+        let org = self.state.store.find_org_by_slug("default").await.expect("default org");
+        let email = Email::try_from(email).expect("email");
+        let user = self.state.store.create_user(org.id, &email, None, role).await.expect("user");
+        let secret = Secret::generate(TokenKind::Api);
+        self.state.store.create_api_token(org.id, user.id, "test", &secret.digest()).await.expect("token");
+        (user, secret.reveal().to_owned())
+    }
+
+    /// Creates a link through the API and returns its JSON.
+    pub async fn create_link(&self, token: &str, body: Value) -> Value {
+        let response = self.api(Method::POST, "/_/api/v1/links", token).json(&body).send().await.expect("send");
+        assert_eq!(response.status(), 201, "creating {body}");
+        response.json().await.expect("json")
+    }
+
+    /// The `Location` of a redirect from `path`, or the status when it is not a 302.
+    pub async fn follow(&self, path: &str) -> Result<String, u16> {
+        let response = self.get(path).send().await.expect("send");
+        location(&response).ok_or(response.status().as_u16())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub fn location(response: &Response) -> Option<String> {
+    (response.status() == 302)
+        .then(|| response.headers().get("location")?.to_str().ok().map(str::to_owned))
+        .flatten()
+}
+
+fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+    }
+}
+
+/// Defines `name::sqlite` and `name::postgres` from `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::support::Backend::postgres() {
+                        Some(backend) => super::$name(backend).await,
+                        None => eprintln!("skipped: GOLINKS_TEST_POSTGRES_URL is not set"),
+                    }
+                }
+            }
+        )+
+    };
+}
