@@ -36,7 +36,10 @@ impl App {
         let store = Store::open(&config.database_url).await?;
         let index = Index::load(&store).await.context("cannot load the links")?;
         let listener = TcpListener::bind(&config.listen).await.with_context(|| {
-            format!("cannot listen on {} (is another server using that port?)", config.listen)
+            format!(
+                "cannot listen on {} (is another server using that port?)",
+                config.listen
+            )
         })?;
         let state = AppState {
             store,
@@ -48,24 +51,34 @@ impl App {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let state = self.state;
         let flush_every = Duration::from_secs(state.config.click_flush_secs);
         let sync_every = Duration::from_millis(state.config.sync_interval_ms);
         let tasks = [
-            every(flush_every, stop_rx.clone(), state.clone(), |s| async move {
-                if let Err(e) = s.clicks.flush(&s.store).await {
-                    tracing::warn!(error = %e, "cannot write click counts; will retry");
-                }
-            }),
+            every(
+                flush_every,
+                stop_rx.clone(),
+                state.clone(),
+                |s| async move {
+                    if let Err(e) = s.clicks.flush(&s.store).await {
+                        tracing::warn!(error = %e, "cannot write click counts; will retry");
+                    }
+                },
+            ),
             every(sync_every, stop_rx, state.clone(), |s| async move {
                 if let Err(e) = s.index.sync(&s.store).await {
                     tracing::warn!(error = %e, "cannot check for changes; will retry");
@@ -73,7 +86,9 @@ impl App {
             }),
         ];
         let router = crate::http::router(state.clone());
-        let served = axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await;
+        let served = axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
         let _ = stop_tx.send(true);
         for task in tasks {
             let _ = task.await;
@@ -87,7 +102,12 @@ impl App {
 }
 
 /// Runs `job` every `period` until `stop` turns true.
-fn every<F, Fut>(period: Duration, mut stop: watch::Receiver<bool>, state: AppState, job: F) -> JoinHandle<()>
+fn every<F, Fut>(
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+    state: AppState,
+    job: F,
+) -> JoinHandle<()>
 where
     F: Fn(AppState) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send,

@@ -12,7 +12,11 @@ use crate::store::{Org, Store, StoreError};
 use crate::transfer;
 
 #[derive(Debug, Parser)]
-#[command(name = "golinks", version, about = "Self-hosted go links for organizations")]
+#[command(
+    name = "golinks",
+    version,
+    about = "Self-hosted go links for organizations"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -159,7 +163,9 @@ pub enum OrgCommand {
 async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
     let store = Store::open(&target.db.database_url).await?;
     let org = match store.find_org_by_slug(&target.org).await {
-        Err(StoreError::NotFound) => bail!("no organization {:?} (see golinks org list)", target.org),
+        Err(StoreError::NotFound) => {
+            bail!("no organization {:?} (see golinks org list)", target.org)
+        }
         other => other?,
     };
     Ok((store, org))
@@ -169,14 +175,34 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(_) => unreachable_serve(),
         Command::ScimToken { command } => scim_token(command).await,
-        Command::User { command: UserCommand::Create { target, email, name, role } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    target,
+                    email,
+                    name,
+                    role,
+                },
+        } => {
             let (store, org) = open(&target).await?;
             let email = Email::try_from(email.as_str())?;
-            let user = store.create_user(org.id, &email, name.as_deref(), role).await?;
-            println!("Created {} ({}) in {} as {}", user.user_name, user.id, org.slug, user.role);
+            let user = store
+                .create_user(org.id, &email, name.as_deref(), role)
+                .await?;
+            println!(
+                "Created {} ({}) in {} as {}",
+                user.user_name, user.id, org.slug, user.role
+            );
             Ok(())
         }
-        Command::ApiToken { command: ApiTokenCommand::Create { target, email, name } } => {
+        Command::ApiToken {
+            command:
+                ApiTokenCommand::Create {
+                    target,
+                    email,
+                    name,
+                },
+        } => {
             let (store, org) = open(&target).await?;
             let email = Email::try_from(email.as_str())?;
             let user = match store.find_user_by_email(org.id, &email).await {
@@ -184,7 +210,9 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
                 other => other?,
             };
             let secret = Secret::generate(TokenKind::Api);
-            store.create_api_token(org.id, user.id, &name, &secret.digest()).await?;
+            store
+                .create_api_token(org.id, user.id, &name, &secret.digest())
+                .await?;
             println!("API token {name:?} for {email}; it is shown only once:");
             println!("{}", secret.reveal());
             Ok(())
@@ -203,8 +231,13 @@ async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
         ScimTokenCommand::Create { target, name } => {
             let (store, org) = open(&target).await?;
             let secret = Secret::generate(TokenKind::Scim);
-            let token = store.create_scim_token(org.id, &name, &secret.digest()).await?;
-            println!("SCIM token {name:?} ({}) for {}; it is shown only once:", token.id, org.slug);
+            let token = store
+                .create_scim_token(org.id, &name, &secret.digest())
+                .await?;
+            println!(
+                "SCIM token {name:?} ({}) for {}; it is shown only once:",
+                token.id, org.slug
+            );
             println!("{}", secret.reveal());
         }
         ScimTokenCommand::List { target } => {
@@ -217,7 +250,9 @@ async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
             let (store, org) = open(&target).await?;
             match store.revoke_scim_tokens(org.id, &name_or_id).await {
                 Ok(n) => println!("revoked {n} token(s)"),
-                Err(StoreError::NotFound) => bail!("no unrevoked SCIM token {name_or_id:?} in {}", org.slug),
+                Err(StoreError::NotFound) => {
+                    bail!("no unrevoked SCIM token {name_or_id:?} in {}", org.slug)
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -228,8 +263,10 @@ async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
 async fn links_command(command: LinksCommand) -> anyhow::Result<()> {
     match command {
         LinksCommand::Import { target, file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let items = transfer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let items =
+                transfer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let (store, org) = open(&target).await?;
             let mut drafts = Vec::with_capacity(items.len());
             let mut problems = Vec::new();
@@ -241,19 +278,28 @@ async fn links_command(command: LinksCommand) -> anyhow::Result<()> {
                 }
             }
             if !problems.is_empty() {
-                bail!("nothing imported; fix these links first:\n  {}", problems.join("\n  "));
+                bail!(
+                    "nothing imported; fix these links first:\n  {}",
+                    problems.join("\n  ")
+                );
             }
             let report = store.import_links(org.id, &drafts).await?;
-            println!("imported {} link(s), skipped {}", report.created, report.skipped.len());
+            println!(
+                "imported {} link(s), skipped {}",
+                report.created,
+                report.skipped.len()
+            );
             for skipped in report.skipped {
                 println!("  skipped {skipped}");
             }
         }
         LinksCommand::Export { target, output } => {
             let (store, org) = open(&target).await?;
-            let json = serde_json::to_string_pretty(&transfer::export(store.all_links(org.id).await?))?;
+            let json =
+                serde_json::to_string_pretty(&transfer::export(store.all_links(org.id).await?))?;
             match output {
-                Some(path) => std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, json)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
                 None => println!("{json}"),
             }
         }
@@ -261,9 +307,18 @@ async fn links_command(command: LinksCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn draft_for_import(store: &Store, org: &Org, input: LinkInput, owner: Option<&str>) -> Result<crate::store::LinkDraft, String> {
+async fn draft_for_import(
+    store: &Store,
+    org: &Org,
+    input: LinkInput,
+    owner: Option<&str>,
+) -> Result<crate::store::LinkDraft, String> {
     let mut draft = links::draft_from(None, &input, &org.hosts).map_err(|errors| {
-        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
     })?;
     if let Some(email) = owner.and_then(|o| Email::try_from(o).ok()) {
         draft.owner = match store.find_user_by_email(org.id, &email).await {
@@ -280,7 +335,12 @@ async fn draft_for_import(store: &Store, org: &Org, input: LinkInput, owner: Opt
 
 async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
     match command {
-        OrgCommand::Create { db, slug, name, hosts } => {
+        OrgCommand::Create {
+            db,
+            slug,
+            name,
+            hosts,
+        } => {
             let store = Store::open(&db.database_url).await?;
             let id = store.create_org(&slug, &name, &hosts).await?;
             println!("Created organization {slug} ({id})");
@@ -289,7 +349,12 @@ async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
             let store = Store::open(&db.database_url).await?;
             for org in store.list_orgs().await? {
                 let default = if org.is_default { " (default)" } else { "" };
-                println!("{}{default}\t{}\t{}", org.slug, org.name, org.hosts.join(","));
+                println!(
+                    "{}{default}\t{}\t{}",
+                    org.slug,
+                    org.name,
+                    org.hosts.join(",")
+                );
             }
         }
     }

@@ -76,13 +76,18 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read the config file {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))?
+                toml::from_str(&text)
+                    .with_context(|| format!("invalid config file {}", path.display()))?
             }
             None => FileConfig::default(),
         };
         let config = Config {
             listen: pick(args.listen.clone(), file.listen, DEFAULT_LISTEN.to_owned()),
-            database_url: pick(args.database_url.clone(), file.database_url, DEFAULT_DATABASE_URL.to_owned()),
+            database_url: pick(
+                args.database_url.clone(),
+                file.database_url,
+                DEFAULT_DATABASE_URL.to_owned(),
+            ),
             log_format: pick(args.log_format, file.log_format, LogFormat::Text),
             max_body_bytes: pick(args.max_body_bytes, file.max_body_bytes, 1024 * 1024),
             request_timeout_secs: pick(args.request_timeout_secs, file.request_timeout_secs, 30),
@@ -94,13 +99,23 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self.listen.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
-            bail!("--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not {:?}", self.listen);
+        if self
+            .listen
+            .rsplit_once(':')
+            .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+        {
+            bail!(
+                "--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not {:?}",
+                self.listen
+            );
         }
         if self.max_body_bytes < 1024 {
             bail!("--max-body-bytes must be at least 1024");
         }
-        if self.request_timeout_secs == 0 || self.click_flush_secs == 0 || self.sync_interval_ms == 0 {
+        if self.request_timeout_secs == 0
+            || self.click_flush_secs == 0
+            || self.sync_interval_ms == 0
+        {
             bail!("timeouts and intervals must be greater than zero");
         }
         Ok(())
@@ -115,8 +130,16 @@ fn pick<T>(flag_or_env: Option<T>, file: Option<T>, default: T) -> T {
 impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "listen = {:?}", self.listen)?;
-        writeln!(f, "database_url = {:?}", crate::store::redact_url(&self.database_url))?;
-        writeln!(f, "log_format = {:?}", format!("{:?}", self.log_format).to_lowercase())?;
+        writeln!(
+            f,
+            "database_url = {:?}",
+            crate::store::redact_url(&self.database_url)
+        )?;
+        writeln!(
+            f,
+            "log_format = {:?}",
+            format!("{:?}", self.log_format).to_lowercase()
+        )?;
         writeln!(f, "max_body_bytes = {}", self.max_body_bytes)?;
         writeln!(f, "request_timeout_secs = {}", self.request_timeout_secs)?;
         writeln!(f, "click_flush_secs = {}", self.click_flush_secs)?;
@@ -139,7 +162,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("golinks.toml");
         std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nclick_flush_secs = 9\n").expect("write");
-        let args = ServeArgs { config: Some(path), click_flush_secs: Some(2), ..Default::default() };
+        let args = ServeArgs {
+            config: Some(path),
+            click_flush_secs: Some(2),
+            ..Default::default()
+        };
         let config = Config::load(&args).expect("valid");
         assert_eq!(config.listen, "0.0.0.0:9000");
         assert_eq!(config.click_flush_secs, 2);
@@ -148,17 +175,29 @@ mod tests {
 
     #[test]
     fn bad_values_and_unknown_file_keys_are_refused() {
-        let args = ServeArgs { listen: Some("nonsense".into()), ..Default::default() };
+        let args = ServeArgs {
+            listen: Some("nonsense".into()),
+            ..Default::default()
+        };
         assert!(Config::load(&args).is_err());
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("golinks.toml");
         std::fs::write(&path, "lisen = \"typo\"\n").expect("write");
-        assert!(Config::load(&ServeArgs { config: Some(path), ..Default::default() }).is_err());
+        assert!(
+            Config::load(&ServeArgs {
+                config: Some(path),
+                ..Default::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]
     fn the_printed_config_hides_the_database_password() {
-        let args = ServeArgs { database_url: Some("postgres://u:secret@db/x".into()), ..Default::default() };
+        let args = ServeArgs {
+            database_url: Some("postgres://u:secret@db/x".into()),
+            ..Default::default()
+        };
         let shown = Config::load(&args).expect("valid").to_string();
         assert!(!shown.contains("secret"), "{shown}");
     }

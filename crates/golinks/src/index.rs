@@ -32,7 +32,10 @@ pub struct OrgLinks {
 
 impl OrgLinks {
     fn build(seq: i64, targets: Vec<LinkTarget>) -> Self {
-        let mut links = OrgLinks { seq, ..Default::default() };
+        let mut links = OrgLinks {
+            seq,
+            ..Default::default()
+        };
         for t in targets {
             let target = Arc::new(Target {
                 link_id: t.link_id,
@@ -44,7 +47,11 @@ impl OrgLinks {
             if t.namespace == SHARED_NAMESPACE {
                 links.shared.insert(t.name_key, target);
             } else {
-                links.private.entry(t.namespace).or_default().insert(t.name_key, target);
+                links
+                    .private
+                    .entry(t.namespace)
+                    .or_default()
+                    .insert(t.name_key, target);
             }
         }
         links
@@ -60,7 +67,9 @@ impl OrgLinks {
 
     /// Shared names as (key, display spelling), for "did you mean" suggestions.
     pub fn shared_names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.shared.iter().map(|(k, t)| (k.as_str(), t.name.as_str()))
+        self.shared
+            .iter()
+            .map(|(k, t)| (k.as_str(), t.name.as_str()))
     }
 
     pub fn len(&self) -> usize {
@@ -83,7 +92,10 @@ pub struct Hosts {
 impl Hosts {
     /// The organization claiming `host` (a Host header, port allowed), else the default one.
     pub fn org_for(&self, host: Option<&str>) -> Option<&Org> {
-        let claimed = host.and_then(|h| self.by_host.get(strip_port(h).to_ascii_lowercase().as_str()));
+        let claimed = host.and_then(|h| {
+            self.by_host
+                .get(strip_port(h).to_ascii_lowercase().as_str())
+        });
         self.orgs.get(claimed.or(self.default.as_ref())?)
     }
 
@@ -154,7 +166,10 @@ impl Index {
             .find_map(|(id, seq)| (id == org).then_some(seq))
             .unwrap_or_default();
         let built = OrgLinks::build(seq, store.link_targets(org).await?);
-        self.links.write().unwrap_or_else(|e| e.into_inner()).insert(org, built);
+        self.links
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(org, built);
         Ok(())
     }
 
@@ -180,7 +195,12 @@ mod tests {
 
     #[test]
     fn ports_are_stripped_from_host_headers() {
-        for (raw, host) in [("go", "go"), ("go.acme:8080", "go.acme"), ("[::1]:80", "[::1]"), ("[::1]", "[::1]")] {
+        for (raw, host) in [
+            ("go", "go"),
+            ("go.acme:8080", "go.acme"),
+            ("[::1]:80", "[::1]"),
+            ("[::1]", "[::1]"),
+        ] {
             assert_eq!(strip_port(raw), host, "{raw}");
         }
     }

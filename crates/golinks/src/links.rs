@@ -41,7 +41,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, message: impl ToString) -> Self {
-        Self { field: field.to_owned(), message: message.to_string() }
+        Self {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -83,30 +86,47 @@ pub struct WriteContext<'a> {
     pub own_hosts: &'a [String],
 }
 
-pub async fn create(state: &AppState, cx: &WriteContext<'_>, input: LinkInput) -> Result<Link, LinkError> {
+pub async fn create(
+    state: &AppState,
+    cx: &WriteContext<'_>,
+    input: LinkInput,
+) -> Result<Link, LinkError> {
     let mut draft = draft_from(None, &input, cx.own_hosts)?;
     draft.owner = match input.owner.as_deref() {
         Some(email) => Some(owner_by_email(state, cx, email).await?),
         None => cx.actor.map(|a| a.user),
     };
     check_private_has_owner(&draft)?;
-    let (link, _) = state.store.create_link(cx.org, &draft, cx.actor.map(|a| a.user)).await?;
+    let (link, _) = state
+        .store
+        .create_link(cx.org, &draft, cx.actor.map(|a| a.user))
+        .await?;
     state.index.reload_org(&state.store, cx.org).await?;
     Ok(link)
 }
 
-pub async fn update(state: &AppState, cx: &WriteContext<'_>, link: &Link, input: LinkInput) -> Result<Link, LinkError> {
+pub async fn update(
+    state: &AppState,
+    cx: &WriteContext<'_>,
+    link: &Link,
+    input: LinkInput,
+) -> Result<Link, LinkError> {
     let before = draft_of(link)?;
     authorize_edit(cx, &before)?;
     let mut draft = draft_from(Some(&before), &input, cx.own_hosts)?;
     if let Some(email) = input.owner.as_deref() {
         if !cx.actor.as_ref().is_none_or(policy::may_change_owner) {
-            return Err(LinkError::Forbidden("only moderators and admins can give a link another owner"));
+            return Err(LinkError::Forbidden(
+                "only moderators and admins can give a link another owner",
+            ));
         }
         draft.owner = Some(owner_by_email(state, cx, email).await?);
     }
     check_private_has_owner(&draft)?;
-    let (link, _) = state.store.update_link(cx.org, link.id, &before, &draft, cx.actor.map(|a| a.user)).await?;
+    let (link, _) = state
+        .store
+        .update_link(cx.org, link.id, &before, &draft, cx.actor.map(|a| a.user))
+        .await?;
     state.index.reload_org(&state.store, cx.org).await?;
     Ok(link)
 }
@@ -114,21 +134,35 @@ pub async fn update(state: &AppState, cx: &WriteContext<'_>, link: &Link, input:
 pub async fn delete(state: &AppState, cx: &WriteContext<'_>, link: &Link) -> Result<(), LinkError> {
     let before = draft_of(link)?;
     authorize_edit(cx, &before)?;
-    state.store.delete_link(cx.org, link.id, &before, cx.actor.map(|a| a.user)).await?;
+    state
+        .store
+        .delete_link(cx.org, link.id, &before, cx.actor.map(|a| a.user))
+        .await?;
     state.index.reload_org(&state.store, cx.org).await?;
     Ok(())
 }
 
 /// Finds a link by id or by name (shared namespace) that `actor` may see.
-pub async fn find_visible(state: &AppState, org: OrgId, actor: &Actor, id_or_name: &str) -> Result<Link, LinkError> {
+pub async fn find_visible(
+    state: &AppState,
+    org: OrgId,
+    actor: &Actor,
+    id_or_name: &str,
+) -> Result<Link, LinkError> {
     let link = match id_or_name.parse::<LinkId>() {
         Ok(id) => state.store.find_link(org, id).await?,
         Err(_) => {
             let key = LinkName::key_of(id_or_name).ok_or(LinkError::NotFound)?;
-            state.store.find_link_by_name(org, crate::store::SHARED_NAMESPACE, &key).await?
+            state
+                .store
+                .find_link_by_name(org, crate::store::SHARED_NAMESPACE, &key)
+                .await?
         }
     };
-    let facts = LinkFacts { owner: link.owner.as_ref().map(|o| o.id), visibility: link.visibility };
+    let facts = LinkFacts {
+        owner: link.owner.as_ref().map(|o| o.id),
+        visibility: link.visibility,
+    };
     // Someone else's private link answers as if it did not exist.
     if !policy::may_view(actor, facts) {
         return Err(LinkError::NotFound);
@@ -137,16 +171,23 @@ pub async fn find_visible(state: &AppState, org: OrgId, actor: &Actor, id_or_nam
 }
 
 fn authorize_edit(cx: &WriteContext<'_>, link: &LinkDraft) -> Result<(), LinkError> {
-    let facts = LinkFacts { owner: link.owner, visibility: link.visibility };
+    let facts = LinkFacts {
+        owner: link.owner,
+        visibility: link.visibility,
+    };
     match &cx.actor {
-        Some(actor) if !policy::may_edit(actor, facts) => {
-            Err(LinkError::Forbidden("only the link's owner, moderators and admins can change it"))
-        }
+        Some(actor) if !policy::may_edit(actor, facts) => Err(LinkError::Forbidden(
+            "only the link's owner, moderators and admins can change it",
+        )),
         _ => Ok(()),
     }
 }
 
-async fn owner_by_email(state: &AppState, cx: &WriteContext<'_>, email: &str) -> Result<UserId, LinkError> {
+async fn owner_by_email(
+    state: &AppState,
+    cx: &WriteContext<'_>,
+    email: &str,
+) -> Result<UserId, LinkError> {
     let invalid = |m: &str| LinkError::Invalid(vec![FieldError::new("owner", m)]);
     let email = Email::try_from(email).map_err(|e| invalid(&e.to_string()))?;
     match state.store.find_user_by_email(cx.org, &email).await {
@@ -159,7 +200,10 @@ async fn owner_by_email(state: &AppState, cx: &WriteContext<'_>, email: &str) ->
 
 fn check_private_has_owner(draft: &LinkDraft) -> Result<(), LinkError> {
     if draft.visibility == Visibility::Private && draft.owner.is_none() {
-        return Err(LinkError::Invalid(vec![FieldError::new("visibility", "a private link needs an owner")]));
+        return Err(LinkError::Invalid(vec![FieldError::new(
+            "visibility",
+            "a private link needs an owner",
+        )]));
     }
     Ok(())
 }
@@ -182,10 +226,16 @@ pub fn draft_of(link: &Link) -> Result<LinkDraft, LinkError> {
 
 /// Validates `input` over `base` (absent fields keep the base's values), reporting every
 /// field's problem at once.
-pub fn draft_from(base: Option<&LinkDraft>, input: &LinkInput, own_hosts: &[String]) -> Result<LinkDraft, Vec<FieldError>> {
+pub fn draft_from(
+    base: Option<&LinkDraft>,
+    input: &LinkInput,
+    own_hosts: &[String],
+) -> Result<LinkDraft, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = match (input.name.as_deref(), base) {
-        (Some(raw), _) => LinkName::try_from(raw).map_err(|e| errors.push(FieldError::new("name", e))).ok(),
+        (Some(raw), _) => LinkName::try_from(raw)
+            .map_err(|e| errors.push(FieldError::new("name", e)))
+            .ok(),
         (None, Some(b)) => Some(b.name.clone()),
         (None, None) => {
             errors.push(FieldError::new("name", "a name is required"));
@@ -210,10 +260,15 @@ pub fn draft_from(base: Option<&LinkDraft>, input: &LinkInput, own_hosts: &[Stri
         .or_else(|| base.map(|b| b.description.clone()))
         .unwrap_or_default();
     if description.chars().count() > MAX_DESCRIPTION_LEN {
-        errors.push(FieldError::new("description", format!("at most {MAX_DESCRIPTION_LEN} characters")));
+        errors.push(FieldError::new(
+            "description",
+            format!("at most {MAX_DESCRIPTION_LEN} characters"),
+        ));
     }
     let tags = match &input.tags {
-        Some(raw) => validate_tags(raw).map_err(|m| errors.push(FieldError::new("tags", m))).unwrap_or_default(),
+        Some(raw) => validate_tags(raw)
+            .map_err(|m| errors.push(FieldError::new("tags", m)))
+            .unwrap_or_default(),
         None => base.map(|b| b.tags.clone()).unwrap_or_default(),
     };
     let aliases = match &input.aliases {
@@ -223,7 +278,10 @@ pub fn draft_from(base: Option<&LinkDraft>, input: &LinkInput, own_hosts: &[Stri
         None => base.map(|b| b.aliases.clone()).unwrap_or_default(),
     };
     let visibility = match input.visibility.as_deref() {
-        Some(raw) => raw.parse().map_err(|m: String| errors.push(FieldError::new("visibility", m))).ok(),
+        Some(raw) => raw
+            .parse()
+            .map_err(|m: String| errors.push(FieldError::new("visibility", m)))
+            .ok(),
         None => Some(base.map_or(Visibility::Company, |b| b.visibility)),
     };
     match (name, url, visibility) {
@@ -244,7 +302,9 @@ fn validate_tags(raw: &[String]) -> Result<Vec<String>, String> {
     let mut tags: Vec<String> = Vec::new();
     for tag in raw {
         let tag = tag.trim().to_lowercase();
-        let ok_chars = tag.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        let ok_chars = tag
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN || !ok_chars {
             return Err(format!(
                 "{tag:?}: a tag is 1–{MAX_TAG_LEN} letters, digits, '-', '_' or '.'"

@@ -10,9 +10,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let config = Config::load(&args)?;
             init_tracing(config.log_format, "info");
-            println!("golinks {} starting with:\n{config}", env!("CARGO_PKG_VERSION"));
+            println!(
+                "golinks {} starting with:\n{config}",
+                env!("CARGO_PKG_VERSION")
+            );
             let app = App::build(config).await?;
-            println!("golinks is serving on http://{} (Ctrl-C to stop)", app.local_addr());
+            println!(
+                "golinks is serving on http://{} (Ctrl-C to stop)",
+                app.local_addr()
+            );
             app.run(shutdown_signal()).await
         }
         admin => {
@@ -23,8 +29,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn init_tracing(format: LogFormat, default_level: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(format!("{default_level},sqlx=warn")));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{default_level},sqlx=warn")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

@@ -33,7 +33,8 @@ pub fn may_edit(actor: &Actor, link: LinkFacts) -> bool {
     if link.visibility == Visibility::Private {
         return link.owner == Some(actor.user);
     }
-    matches!(actor.role, Role::Admin | Role::Moderator) || link.owner.is_none_or(|o| o == actor.user)
+    matches!(actor.role, Role::Admin | Role::Moderator)
+        || link.owner.is_none_or(|o| o == actor.user)
 }
 
 pub fn may_change_owner(actor: &Actor) -> bool {
@@ -52,26 +53,87 @@ mod tests {
     fn permission_table() {
         let owner = UserId::new();
         let other = UserId::new();
-        let member = Actor { user: other, role: Role::Member };
-        let moderator = Actor { user: other, role: Role::Moderator };
-        let admin = Actor { user: other, role: Role::Admin };
-        let owners = Actor { user: owner, role: Role::Member };
-        let company = LinkFacts { owner: Some(owner), visibility: Visibility::Company };
-        let unowned = LinkFacts { owner: None, visibility: Visibility::Company };
-        let private = LinkFacts { owner: Some(owner), visibility: Visibility::Private };
+        let member = Actor {
+            user: other,
+            role: Role::Member,
+        };
+        let moderator = Actor {
+            user: other,
+            role: Role::Moderator,
+        };
+        let admin = Actor {
+            user: other,
+            role: Role::Admin,
+        };
+        let owners = Actor {
+            user: owner,
+            role: Role::Member,
+        };
+        let company = LinkFacts {
+            owner: Some(owner),
+            visibility: Visibility::Company,
+        };
+        let unowned = LinkFacts {
+            owner: None,
+            visibility: Visibility::Company,
+        };
+        let private = LinkFacts {
+            owner: Some(owner),
+            visibility: Visibility::Private,
+        };
         let cases = [
-            ("member views company link", may_view(&member, company), true),
-            ("member views someone's private link", may_view(&member, private), false),
-            ("admin views someone's private link", may_view(&admin, private), false),
-            ("owner views own private link", may_view(&owners, private), true),
-            ("member edits someone's link", may_edit(&member, company), false),
-            ("member edits an unowned link", may_edit(&member, unowned), true),
+            (
+                "member views company link",
+                may_view(&member, company),
+                true,
+            ),
+            (
+                "member views someone's private link",
+                may_view(&member, private),
+                false,
+            ),
+            (
+                "admin views someone's private link",
+                may_view(&admin, private),
+                false,
+            ),
+            (
+                "owner views own private link",
+                may_view(&owners, private),
+                true,
+            ),
+            (
+                "member edits someone's link",
+                may_edit(&member, company),
+                false,
+            ),
+            (
+                "member edits an unowned link",
+                may_edit(&member, unowned),
+                true,
+            ),
             ("owner edits own link", may_edit(&owners, company), true),
-            ("moderator edits someone's link", may_edit(&moderator, company), true),
-            ("admin edits someone's link", may_edit(&admin, company), true),
-            ("admin edits someone's private link", may_edit(&admin, private), false),
+            (
+                "moderator edits someone's link",
+                may_edit(&moderator, company),
+                true,
+            ),
+            (
+                "admin edits someone's link",
+                may_edit(&admin, company),
+                true,
+            ),
+            (
+                "admin edits someone's private link",
+                may_edit(&admin, private),
+                false,
+            ),
             ("member changes owner", may_change_owner(&member), false),
-            ("moderator changes owner", may_change_owner(&moderator), true),
+            (
+                "moderator changes owner",
+                may_change_owner(&moderator),
+                true,
+            ),
             ("moderator administers", may_administer(&moderator), false),
             ("admin administers", may_administer(&admin), true),
         ];

@@ -44,7 +44,9 @@ pub fn resolve<T>(
     };
     attempt(path).or_else(|| {
         let trimmed = path.trim_end_matches(['.', ',', ')', ']', '}']);
-        (trimmed.len() != path.len()).then(|| attempt(trimmed)).flatten()
+        (trimmed.len() != path.len())
+            .then(|| attempt(trimmed))
+            .flatten()
     })
 }
 
@@ -62,10 +64,12 @@ pub fn location(destination: &str, rest: &str, query: Option<&str>) -> String {
     } else {
         format!("{base}/{rest}")
     };
-    let dest_query = dest_query.map(|q| if PLACEHOLDERS.iter().any(|p| q.contains(p)) {
-        fill_placeholders(q, rest)
-    } else {
-        q.to_owned()
+    let dest_query = dest_query.map(|q| {
+        if PLACEHOLDERS.iter().any(|p| q.contains(p)) {
+            fill_placeholders(q, rest)
+        } else {
+            q.to_owned()
+        }
     });
     let query = query.filter(|q| !q.is_empty());
     match (dest_query.as_deref().filter(|q| !q.is_empty()), query) {
@@ -83,7 +87,9 @@ pub fn location(destination: &str, rest: &str, query: Option<&str>) -> String {
 }
 
 fn is_mailto(destination: &str) -> bool {
-    destination.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
+    destination
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
 }
 
 /// Splits at the first `sep`: the part before, and the part after if `sep` was there.
@@ -104,7 +110,11 @@ fn fill_placeholders(template: &str, rest: &str) -> String {
 }
 
 /// Up to `max` existing names closest to `wanted`, best first: for the missing-link page.
-pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = (&'a str, &'a str)>, max: usize) -> Vec<String> {
+pub fn nearest<'a>(
+    wanted: &str,
+    names: impl Iterator<Item = (&'a str, &'a str)>,
+    max: usize,
+) -> Vec<String> {
     let wanted = LinkName::key_of(wanted).unwrap_or_else(|| wanted.to_lowercase());
     if wanted.len() < 2 {
         return Vec::new();
@@ -114,11 +124,20 @@ pub fn nearest<'a>(wanted: &str, names: impl Iterator<Item = (&'a str, &'a str)>
             let distance = edit_distance(&wanted, key);
             let related = key.contains(wanted.as_str()) || (key.len() >= 3 && wanted.contains(key));
             let limit = (wanted.len().max(key.len()) / 3).max(1);
-            (related || distance <= limit).then_some((if related { distance.min(1) } else { distance }, display))
+            (related || distance <= limit)
+                .then_some((if related { distance.min(1) } else { distance }, display))
         })
         .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.len().cmp(&b.1.len())).then(a.1.cmp(b.1)));
-    scored.into_iter().take(max).map(|(_, name)| name.to_owned()).collect()
+    scored.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.len().cmp(&b.1.len()))
+            .then(a.1.cmp(b.1))
+    });
+    scored
+        .into_iter()
+        .take(max)
+        .map(|(_, name)| name.to_owned())
+        .collect()
 }
 
 /// Edit distance over bytes (names are ASCII) counting a swap of two neighbours as one edit

@@ -89,28 +89,43 @@ pub fn export(links: Vec<Link>) -> Export {
             owner: l.owner.map(|o| o.email),
         })
         .collect();
-    Export { format: FORMAT.to_owned(), links }
+    Export {
+        format: FORMAT.to_owned(),
+        links,
+    }
 }
 
 /// Reads either format. Errors name the line (JSONL) or position (JSON).
 pub fn parse(text: &str) -> Result<Vec<ImportItem>, String> {
     let trimmed = text.trim_start();
-    if trimmed.starts_with('{') && let Ok(export) = serde_json::from_str::<Export>(trimmed) {
+    if trimmed.starts_with('{')
+        && let Ok(export) = serde_json::from_str::<Export>(trimmed)
+    {
         if export.format != FORMAT {
-            return Err(format!("unknown export format {:?}; expected {FORMAT:?}", export.format));
+            return Err(format!(
+                "unknown export format {:?}; expected {FORMAT:?}",
+                export.format
+            ));
         }
         return Ok(export.links.into_iter().map(ImportItem::from).collect());
     }
     if trimmed.starts_with("{\"format\"") {
-        return serde_json::from_str::<Export>(trimmed).map(|_| Vec::new()).map_err(|e| format!("invalid export file: {e}"));
+        return serde_json::from_str::<Export>(trimmed)
+            .map(|_| Vec::new())
+            .map_err(|e| format!("invalid export file: {e}"));
     }
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
-            let l: GolinkLine = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+            let l: GolinkLine =
+                serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
             Ok(ImportItem {
-                input: LinkInput { name: Some(l.short), url: Some(l.long), ..Default::default() },
+                input: LinkInput {
+                    name: Some(l.short),
+                    url: Some(l.long),
+                    ..Default::default()
+                },
                 owner: l.owner.filter(|o| !o.is_empty()),
             })
         })
@@ -139,13 +154,17 @@ mod tests {
     fn our_json_export_round_trips() {
         let text = r#"{"format":"golinks/v1","links":[{"name":"Docs","url":"https://wiki.example/","tags":["eng"],"aliases":["wiki"],"visibility":"unlisted","owner":"ada@acme.example"}]}"#;
         let items = parse(text).expect("valid");
-        assert_eq!(items[0].input.aliases.as_deref(), Some(&["wiki".to_owned()][..]));
+        assert_eq!(
+            items[0].input.aliases.as_deref(),
+            Some(&["wiki".to_owned()][..])
+        );
         assert_eq!(items[0].input.visibility.as_deref(), Some("unlisted"));
     }
 
     #[test]
     fn malformed_files_say_where() {
-        let err = parse("{\"Short\":\"ok\",\"Long\":\"https://a.example/\"}\nnot json\n").expect_err("bad");
+        let err = parse("{\"Short\":\"ok\",\"Long\":\"https://a.example/\"}\nnot json\n")
+            .expect_err("bad");
         assert!(err.starts_with("line 2:"), "{err}");
         let err = parse(r#"{"format":"golinks/v1","links":[{"name":1}]}"#).expect_err("bad");
         assert!(err.contains("invalid export file"), "{err}");

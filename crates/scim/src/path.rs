@@ -204,13 +204,7 @@ pub(crate) fn attr_path_from_word(word: &str, pos: usize) -> Result<AttrPath, Sy
         None => None,
     };
     if parts.next().is_some() {
-        return Err(SyntaxError::new(
-            pos,
-            format!(
-                "\"{}\" names a sub-attribute of a sub-attribute; SCIM allows one level (RFC 7644 §3.10)",
-                excerpt(word)
-            ),
-        ));
+        return Err(too_deep(word, pos));
     }
     Ok(AttrPath {
         urn,
@@ -223,16 +217,22 @@ pub(crate) fn attr_path_from_word(word: &str, pos: usize) -> Result<AttrPath, Sy
 pub(crate) fn sub_attr_from_word(word: &str, pos: usize) -> Result<String, SyntaxError> {
     let name = word.strip_prefix('.').unwrap_or(word);
     if name.contains('.') {
-        return Err(SyntaxError::new(
-            pos,
-            format!(
-                "\"{}\" names a sub-attribute of a sub-attribute; SCIM allows one level (RFC 7644 §3.10)",
-                excerpt(word)
-            ),
-        ));
+        return Err(too_deep(word, pos));
     }
     check_name(name, pos + 1)?;
     Ok(name.to_owned())
+}
+
+/// RFC 7643 §2.3.8: a complex attribute's sub-attributes are never complex,
+/// so a path has at most one sub-attribute.
+fn too_deep(word: &str, pos: usize) -> SyntaxError {
+    SyntaxError::new(
+        pos,
+        format!(
+            "\"{}\" names a sub-attribute of a sub-attribute; SCIM has one level (RFC 7643 §2.3.8)",
+            excerpt(word)
+        ),
+    )
 }
 
 /// RFC 3986 §3.1: a URI starts with a letter; SCIM schema URIs are URNs.

@@ -13,7 +13,9 @@ use url::Url;
 pub const MAX_LEN: usize = 4096;
 
 /// The placeholders a destination may hold, in the order [`crate::resolve`] fills them.
-pub const PLACEHOLDERS: [&str; 10] = ["{1}", "{2}", "{3}", "{4}", "{5}", "{6}", "{7}", "{8}", "{9}", "{*}"];
+pub const PLACEHOLDERS: [&str; 10] = [
+    "{1}", "{2}", "{3}", "{4}", "{5}", "{6}", "{7}", "{8}", "{9}", "{*}",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -43,7 +45,9 @@ impl Destination {
     }
 
     pub fn is_mailto(&self) -> bool {
-        self.0.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
+        self.0
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
     }
 
     /// Refuses a destination on one of this server's own host names whose path is a link
@@ -58,7 +62,12 @@ impl Destination {
         if !own_hosts.iter().any(|own| own.eq_ignore_ascii_case(host)) {
             return Ok(());
         }
-        let first = url.path().trim_start_matches('/').split('/').next().unwrap_or("");
+        let first = url
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
         match crate::domain::LinkName::key_of(first) {
             Some(key) if !crate::http::is_reserved(&key) => Err(DestinationError::PointsAtItself),
             _ => Ok(()),
@@ -73,14 +82,18 @@ fn with_placeholders_masked(raw: &str) -> String {
     PLACEHOLDERS
         .iter()
         .enumerate()
-        .fold(raw.to_owned(), |s, (i, p)| s.replace(p, &format!("{MASK}{i}x")))
+        .fold(raw.to_owned(), |s, (i, p)| {
+            s.replace(p, &format!("{MASK}{i}x"))
+        })
 }
 
 fn with_placeholders_restored(masked: &str) -> String {
     PLACEHOLDERS
         .iter()
         .enumerate()
-        .fold(masked.to_owned(), |s, (i, p)| s.replace(&format!("{MASK}{i}x"), p))
+        .fold(masked.to_owned(), |s, (i, p)| {
+            s.replace(&format!("{MASK}{i}x"), p)
+        })
 }
 
 impl TryFrom<&str> for Destination {
@@ -146,7 +159,11 @@ mod tests {
             "https://example.com/search?q={*}",
             "https://EXAMPLE.com/Path%20Kept",
         ] {
-            assert_eq!(Destination::try_from(raw).expect(raw).as_str(), raw, "{raw}");
+            assert_eq!(
+                Destination::try_from(raw).expect(raw).as_str(),
+                raw,
+                "{raw}"
+            );
         }
     }
 
@@ -163,9 +180,15 @@ mod tests {
         let cases = [
             ("", DestinationError::Empty),
             ("   ", DestinationError::Empty),
-            ("javascript:alert(1)", DestinationError::Scheme("javascript".into())),
+            (
+                "javascript:alert(1)",
+                DestinationError::Scheme("javascript".into()),
+            ),
             ("ftp://example.com/", DestinationError::Scheme("ftp".into())),
-            ("file:///etc/passwd", DestinationError::Scheme("file".into())),
+            (
+                "file:///etc/passwd",
+                DestinationError::Scheme("file".into()),
+            ),
             ("data:text/html,hi", DestinationError::Scheme("data".into())),
         ];
         for (raw, expected) in cases {
@@ -173,7 +196,10 @@ mod tests {
         }
         for raw in ["example.com", "/relative", "https://"] {
             assert!(
-                matches!(Destination::try_from(raw), Err(DestinationError::Invalid(_))),
+                matches!(
+                    Destination::try_from(raw),
+                    Err(DestinationError::Invalid(_))
+                ),
                 "{raw:?} must be invalid"
             );
         }
@@ -187,9 +213,14 @@ mod tests {
             looping.refuse_self_reference(&hosts),
             Err(DestinationError::PointsAtItself)
         );
-        let looping = Destination::try_from("https://GO.acme.example/Other-Link/x").expect("parses");
+        let looping =
+            Destination::try_from("https://GO.acme.example/Other-Link/x").expect("parses");
         assert!(looping.refuse_self_reference(&hosts).is_err());
-        for fine in ["http://go/_/links", "https://elsewhere.example/docs", "http://go/healthz"] {
+        for fine in [
+            "http://go/_/links",
+            "https://elsewhere.example/docs",
+            "http://go/healthz",
+        ] {
             let d = Destination::try_from(fine).expect("parses");
             assert_eq!(d.refuse_self_reference(&hosts), Ok(()), "{fine}");
         }

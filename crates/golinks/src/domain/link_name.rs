@@ -125,7 +125,13 @@ mod tests {
 
     #[test]
     fn spellings_that_differ_in_case_dashes_and_underscores_share_a_key() {
-        for spelling in ["All-Hands", "all_hands", "allhands", "ALL-hands", "a-l-l_hands"] {
+        for spelling in [
+            "All-Hands",
+            "all_hands",
+            "allhands",
+            "ALL-hands",
+            "a-l-l_hands",
+        ] {
             let name = LinkName::try_from(spelling).expect(spelling);
             assert_eq!(name.key(), "allhands", "spelling {spelling}");
             assert_eq!(name.as_str(), spelling, "display kept for {spelling}");
@@ -155,9 +161,14 @@ mod tests {
 
     #[test]
     fn reserved_system_paths_cannot_be_names_in_any_spelling() {
-        for spelling in ["scim", "SCIM", "health-z", "ready_z", "metrics", "saml", "my"] {
+        for spelling in [
+            "scim", "SCIM", "health-z", "ready_z", "metrics", "saml", "my",
+        ] {
             assert!(
-                matches!(LinkName::try_from(spelling), Err(LinkNameError::Reserved(_))),
+                matches!(
+                    LinkName::try_from(spelling),
+                    Err(LinkNameError::Reserved(_))
+                ),
                 "{spelling} must be reserved"
             );
         }

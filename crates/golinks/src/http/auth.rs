@@ -32,7 +32,10 @@ impl HostOrg {
 impl FromRequestParts<AppState> for HostOrg {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let host = parts
             .headers
             .get(header::HOST)
@@ -57,23 +60,37 @@ pub struct ApiActor {
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let presented = parts
             .headers
             .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("an API token is required: Authorization: Bearer gla_…"))?
+            .ok_or_else(|| {
+                ApiError::unauthorized("an API token is required: Authorization: Bearer gla_…")
+            })?
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| t.starts_with(crate::domain::TokenKind::Api.prefix()))
-            .ok_or_else(|| ApiError::unauthorized("malformed Authorization header: expected Bearer gla_…"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("malformed Authorization header: expected Bearer gla_…")
+            })?;
         let caller = match state.store.find_api_caller(&token::digest(presented)).await {
             Ok(caller) => caller,
-            Err(StoreError::NotFound) => return Err(ApiError::unauthorized("unknown or revoked API token")),
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::unauthorized("unknown or revoked API token"));
+            }
             Err(e) => return Err(ApiError::internal(&e)),
         };
-        let stale = caller.last_used_at.is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY);
+        let stale = caller
+            .last_used_at
+            .is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY);
         if stale && let Err(e) = state.store.touch_api_token(caller.org, caller.token).await {
             tracing::warn!(error = %e, "cannot record the API token's last use");
         }
@@ -87,6 +104,12 @@ impl FromRequestParts<AppState> for ApiActor {
                 .cloned()
                 .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
         }
-        Ok(ApiActor { actor: Actor { user: caller.user, role: caller.role }, org: host_org })
+        Ok(ApiActor {
+            actor: Actor {
+                user: caller.user,
+                role: caller.role,
+            },
+            org: host_org,
+        })
     }
 }

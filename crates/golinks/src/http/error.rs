@@ -32,7 +32,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into(), errors: Vec::new() }
+        Self {
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -41,7 +45,11 @@ impl ApiError {
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail, errors }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail,
+            errors,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -55,7 +63,10 @@ impl ApiError {
     /// Logs the cause; the client sees a fixed message.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "something went wrong on our side")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "something went wrong on our side",
+        )
     }
 }
 
@@ -89,9 +100,15 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"golinks\""));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"golinks\""),
+            );
         }
         response
     }
@@ -114,12 +131,18 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into() }
+        Self {
+            status,
+            detail: detail.into(),
+        }
     }
 
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on our side. Please try again.",
+        )
     }
 }
 

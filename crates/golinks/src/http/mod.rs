@@ -52,10 +52,16 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .merge(redirect::router())
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, request_id::Counter::default()))
+        .layer(SetRequestIdLayer::new(
+            REQUEST_ID,
+            request_id::Counter::default(),
+        ))
         .with_state(state)
 }
 

@@ -68,14 +68,19 @@ async fn follow_private(State(state): State<AppState>, caller: ApiActor, uri: Ur
             state.clicks.record(org, hit.target, Some(user));
             found(&hit.location)
         }
-        None => PageError::new(StatusCode::NOT_FOUND, "You have no private link of that name.").into_response(),
+        None => PageError::new(
+            StatusCode::NOT_FOUND,
+            "You have no private link of that name.",
+        )
+        .into_response(),
     }
 }
 
 fn found(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        Err(_) => PageError::internal(&format!("destination is not a header value: {location:?}")).into_response(),
+        Err(_) => PageError::internal(&format!("destination is not a header value: {location:?}"))
+            .into_response(),
     }
 }
 

@@ -17,14 +17,19 @@ pub struct Counter {
 impl Default for Counter {
     fn default() -> Self {
         let prefix: u32 = rand::random();
-        Self { prefix: format!("{prefix:08x}").into(), next: Arc::default() }
+        Self {
+            prefix: format!("{prefix:08x}").into(),
+            next: Arc::default(),
+        }
     }
 }
 
 impl MakeRequestId for Counter {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
     }
 }
 

@@ -1,7 +1,11 @@
 use super::*;
 
 fn input(name: &str, url: &str) -> LinkInput {
-    LinkInput { name: Some(name.into()), url: Some(url.into()), ..Default::default() }
+    LinkInput {
+        name: Some(name.into()),
+        url: Some(url.into()),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -32,7 +36,10 @@ fn missing_name_and_url_are_required_on_create_only() {
     let errors = draft_from(None, &LinkInput::default(), &[]).expect_err("invalid");
     assert_eq!(errors.len(), 2);
     let base = draft_from(None, &input("docs", "https://a.example/"), &[]).expect("valid");
-    let patch = LinkInput { description: Some("  new  ".into()), ..Default::default() };
+    let patch = LinkInput {
+        description: Some("  new  ".into()),
+        ..Default::default()
+    };
     let updated = draft_from(Some(&base), &patch, &[]).expect("valid");
     assert_eq!(updated.description, "new");
     assert_eq!(updated.url, base.url);
@@ -53,7 +60,10 @@ fn aliases_are_deduplicated_and_may_not_repeat_the_name() {
 fn tags_are_lowercased_sorted_and_unique() {
     let mut i = input("docs", "https://a.example/");
     i.tags = Some(vec!["Eng".into(), "docs".into(), "eng".into()]);
-    assert_eq!(draft_from(None, &i, &[]).expect("valid").tags, ["docs", "eng"]);
+    assert_eq!(
+        draft_from(None, &i, &[]).expect("valid").tags,
+        ["docs", "eng"]
+    );
 }
 
 #[test]

@@ -20,26 +20,126 @@ fn table(key: &str) -> Option<(&'static str, String)> {
 #[test]
 fn resolution_table() {
     let cases = [
-        ("simple link", "docs", None, Some("https://wiki.example/docs")),
-        ("other spelling of the name", "DOCS", None, Some("https://wiki.example/docs")),
-        ("dashes and underscores ignored", "All-Hands", None, Some("https://meet.example/all-hands")),
-        ("extra path appended with one slash", "docs/setup/linux", None, Some("https://wiki.example/docs/setup/linux")),
-        ("destination ending in slash", "slash/page", None, Some("https://wiki.example/space/page")),
-        ("trailing slash on request", "docs/", None, Some("https://wiki.example/docs")),
-        ("query appended after the destination's", "search", Some("q=rust&x=1"), Some("https://search.example/s?lang=en&q=rust&x=1")),
-        ("query on a destination without one", "docs", Some("a=1"), Some("https://wiki.example/docs?a=1")),
-        ("empty query ignored", "docs", Some(""), Some("https://wiki.example/docs")),
-        ("path before fragment", "frag/more", Some("k=v"), Some("https://app.example/page/more?k=v#section")),
-        ("variable link", "jira/ABC-123", None, Some("https://jira.example/browse/ABC-123")),
-        ("variable link missing its value", "jira", None, Some("https://jira.example/browse/")),
-        ("two variables, extra dropped", "two/a/b/c", None, Some("https://x.example/a/items/b?view=full")),
-        ("star takes every segment", "all/a/b", None, Some("https://x.example/find?q=a/b")),
-        ("percent-encoding kept", "docs/a%20b", Some("q=%C3%A9"), Some("https://wiki.example/docs/a%20b?q=%C3%A9")),
-        ("mailto takes no path", "mail/ignored", Some("subject=hi"), Some("mailto:team@example.com?subject=hi")),
-        ("trailing period from a sentence", "docs.", None, Some("https://wiki.example/docs")),
-        ("trailing comma after the name", "docs,", None, Some("https://wiki.example/docs")),
-        ("punctuation after a path of a hit is passed on", "docs/setup,", None, Some("https://wiki.example/docs/setup,")),
-        ("trailing parenthesis", "docs)", None, Some("https://wiki.example/docs")),
+        (
+            "simple link",
+            "docs",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "other spelling of the name",
+            "DOCS",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "dashes and underscores ignored",
+            "All-Hands",
+            None,
+            Some("https://meet.example/all-hands"),
+        ),
+        (
+            "extra path appended with one slash",
+            "docs/setup/linux",
+            None,
+            Some("https://wiki.example/docs/setup/linux"),
+        ),
+        (
+            "destination ending in slash",
+            "slash/page",
+            None,
+            Some("https://wiki.example/space/page"),
+        ),
+        (
+            "trailing slash on request",
+            "docs/",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "query appended after the destination's",
+            "search",
+            Some("q=rust&x=1"),
+            Some("https://search.example/s?lang=en&q=rust&x=1"),
+        ),
+        (
+            "query on a destination without one",
+            "docs",
+            Some("a=1"),
+            Some("https://wiki.example/docs?a=1"),
+        ),
+        (
+            "empty query ignored",
+            "docs",
+            Some(""),
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "path before fragment",
+            "frag/more",
+            Some("k=v"),
+            Some("https://app.example/page/more?k=v#section"),
+        ),
+        (
+            "variable link",
+            "jira/ABC-123",
+            None,
+            Some("https://jira.example/browse/ABC-123"),
+        ),
+        (
+            "variable link missing its value",
+            "jira",
+            None,
+            Some("https://jira.example/browse/"),
+        ),
+        (
+            "two variables, extra dropped",
+            "two/a/b/c",
+            None,
+            Some("https://x.example/a/items/b?view=full"),
+        ),
+        (
+            "star takes every segment",
+            "all/a/b",
+            None,
+            Some("https://x.example/find?q=a/b"),
+        ),
+        (
+            "percent-encoding kept",
+            "docs/a%20b",
+            Some("q=%C3%A9"),
+            Some("https://wiki.example/docs/a%20b?q=%C3%A9"),
+        ),
+        (
+            "mailto takes no path",
+            "mail/ignored",
+            Some("subject=hi"),
+            Some("mailto:team@example.com?subject=hi"),
+        ),
+        (
+            "trailing period from a sentence",
+            "docs.",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "trailing comma after the name",
+            "docs,",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
+        (
+            "punctuation after a path of a hit is passed on",
+            "docs/setup,",
+            None,
+            Some("https://wiki.example/docs/setup,"),
+        ),
+        (
+            "trailing parenthesis",
+            "docs)",
+            None,
+            Some("https://wiki.example/docs"),
+        ),
         ("unknown name", "nothing", None, None),
         ("invalid name", "-bad", None, None),
         ("empty path", "", None, None),
@@ -52,7 +152,12 @@ fn resolution_table() {
 
 #[test]
 fn nearest_names_rank_typos_and_prefixes_first() {
-    let names = [("docs", "docs"), ("docker", "Docker"), ("allhands", "All-Hands"), ("payroll", "payroll")];
+    let names = [
+        ("docs", "docs"),
+        ("docker", "Docker"),
+        ("allhands", "All-Hands"),
+        ("payroll", "payroll"),
+    ];
     let found = nearest("dcos", names.iter().map(|(k, d)| (*k, *d)), 5);
     assert_eq!(found.first().map(String::as_str), Some("docs"));
     let found = nearest("doc", names.iter().map(|(k, d)| (*k, *d)), 5);

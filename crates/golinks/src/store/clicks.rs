@@ -35,7 +35,10 @@ impl Store {
                      ON CONFLICT (org_id, link_id, day) DO UPDATE
                      SET clicks = link_clicks_daily.clicks + excluded.clicks",
                 )
-                .bind(org).bind(link).bind(b.day).bind(b.clicks)
+                .bind(org)
+                .bind(link)
+                .bind(b.day)
+                .bind(b.clicks)
                 .execute(&mut *tx)
                 .await?;
                 for user in &b.users {
@@ -45,7 +48,10 @@ impl Store {
                          WHERE EXISTS (SELECT 1 FROM links WHERE org_id = $1 AND id = $2)
                          ON CONFLICT DO NOTHING",
                     )
-                    .bind(org).bind(link).bind(b.day).bind(user.as_uuid())
+                    .bind(org)
+                    .bind(link)
+                    .bind(b.day)
+                    .bind(user.as_uuid())
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -55,14 +61,19 @@ impl Store {
                          WHERE c.org_id = $1 AND c.link_id = $2 AND c.day = $3)
                      WHERE org_id = $1 AND link_id = $2 AND day = $3",
                 )
-                .bind(org).bind(link).bind(b.day)
+                .bind(org)
+                .bind(link)
+                .bind(b.day)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
                     "UPDATE links SET clicks_total = clicks_total + $3, last_clicked_at = $4
                      WHERE org_id = $1 AND id = $2",
                 )
-                .bind(org).bind(link).bind(b.clicks).bind(b.last_at)
+                .bind(org)
+                .bind(link)
+                .bind(b.clicks)
+                .bind(b.last_at)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -72,7 +83,11 @@ impl Store {
     }
 
     /// Clicks per day of one link, oldest first.
-    pub async fn daily_clicks(&self, org: OrgId, link: LinkId) -> StoreResult<Vec<(Date, i64, i64)>> {
+    pub async fn daily_clicks(
+        &self,
+        org: OrgId,
+        link: LinkId,
+    ) -> StoreResult<Vec<(Date, i64, i64)>> {
         Ok(on_pool!(self.read(), |p| {
             sqlx::query_as(
                 "SELECT day, clicks, unique_users FROM link_clicks_daily

@@ -66,6 +66,18 @@ pub struct HistoryEntry {
     pub after: Option<serde_json::Value>,
 }
 
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    at: OffsetDateTime,
+    actor_id: Option<Uuid>,
+    action: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+/// (link id, value) pairs: aliases or tags of several links.
+type PerLink = Vec<(Uuid, String)>;
+
 #[derive(Debug, Default, Serialize)]
 pub struct ImportReport {
     pub created: usize,
@@ -101,13 +113,26 @@ const VISIBLE_TO_VIEWER: &str =
     "(l.visibility IN ('company', 'public') OR (l.owner_id IS NOT NULL AND l.owner_id = $2))";
 
 impl Store {
-    pub async fn create_link(&self, org: OrgId, draft: &LinkDraft, actor: Option<UserId>) -> StoreResult<(Link, i64)> {
+    pub async fn create_link(
+        &self,
+        org: OrgId,
+        draft: &LinkDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<(Link, i64)> {
         let id = LinkId::new();
         let seq = on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             ensure_names_free!(tx, org, draft, None);
             insert_link!(tx, org, id, draft);
-            record_history!(tx, org, id, actor, "created", None::<&LinkDraft>, Some(draft));
+            record_history!(
+                tx,
+                org,
+                id,
+                actor,
+                "created",
+                None::<&LinkDraft>,
+                Some(draft)
+            );
             let seq = bump_change_seq!(tx, org);
             tx.commit().await?;
             seq
@@ -145,9 +170,15 @@ impl Store {
             if updated.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            for table in ["DELETE FROM link_names WHERE org_id = $1 AND link_id = $2",
-                          "DELETE FROM link_tags WHERE org_id = $1 AND link_id = $2"] {
-                sqlx::query(table).bind(org.as_uuid()).bind(id.as_uuid()).execute(&mut *tx).await?;
+            for table in [
+                "DELETE FROM link_names WHERE org_id = $1 AND link_id = $2",
+                "DELETE FROM link_tags WHERE org_id = $1 AND link_id = $2",
+            ] {
+                sqlx::query(table)
+                    .bind(org.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
             }
             insert_names_and_tags!(tx, org, id, draft);
             record_history!(tx, org, id, actor, "updated", Some(before), Some(draft));
@@ -158,7 +189,13 @@ impl Store {
         Ok((self.find_link(org, id).await?, seq))
     }
 
-    pub async fn delete_link(&self, org: OrgId, id: LinkId, before: &LinkDraft, actor: Option<UserId>) -> StoreResult<i64> {
+    pub async fn delete_link(
+        &self,
+        org: OrgId,
+        id: LinkId,
+        before: &LinkDraft,
+        actor: Option<UserId>,
+    ) -> StoreResult<i64> {
         Ok(on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             let deleted = sqlx::query("DELETE FROM links WHERE org_id = $1 AND id = $2")
@@ -169,7 +206,15 @@ impl Store {
             if deleted.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
             }
-            record_history!(tx, org, id, actor, "deleted", Some(before), None::<&LinkDraft>);
+            record_history!(
+                tx,
+                org,
+                id,
+                actor,
+                "deleted",
+                Some(before),
+                None::<&LinkDraft>
+            );
             let seq = bump_change_seq!(tx, org);
             tx.commit().await?;
             seq
@@ -177,19 +222,33 @@ impl Store {
     }
 
     /// Imports links in one transaction; a link whose name or alias is taken is skipped.
-    pub async fn import_links(&self, org: OrgId, drafts: &[LinkDraft]) -> StoreResult<ImportReport> {
+    pub async fn import_links(
+        &self,
+        org: OrgId,
+        drafts: &[LinkDraft],
+    ) -> StoreResult<ImportReport> {
         let mut report = ImportReport::default();
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             for draft in drafts {
                 let taken: Option<String> = first_taken_name!(tx, org, draft, None::<LinkId>);
                 if let Some(name) = taken {
-                    report.skipped.push(format!("{}: the name {name:?} is taken", draft.name));
+                    report
+                        .skipped
+                        .push(format!("{}: the name {name:?} is taken", draft.name));
                     continue;
                 }
                 let id = LinkId::new();
                 insert_link!(tx, org, id, draft);
-                record_history!(tx, org, id, None::<UserId>, "imported", None::<&LinkDraft>, Some(draft));
+                record_history!(
+                    tx,
+                    org,
+                    id,
+                    None::<UserId>,
+                    "imported",
+                    None::<&LinkDraft>,
+                    Some(draft)
+                );
                 report.created += 1;
             }
             bump_change_seq!(tx, org);
@@ -201,14 +260,26 @@ impl Store {
     pub async fn find_link(&self, org: OrgId, id: LinkId) -> StoreResult<Link> {
         let sql = sqlx::AssertSqlSafe(format!("{LINK_SELECT} WHERE l.org_id = $1 AND l.id = $2"));
         let row: Option<LinkRow> = on_pool!(self.read(), |p| {
-            sqlx::query_as(sql).bind(org.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await?
+            sqlx::query_as(sql)
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(p)
+                .await?
         });
         let row = row.ok_or(StoreError::NotFound)?;
-        self.complete_links(org, vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        self.complete_links(org, vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     /// The link answering to `name_key` in `namespace`, whether by its name or an alias.
-    pub async fn find_link_by_name(&self, org: OrgId, namespace: Uuid, name_key: &str) -> StoreResult<Link> {
+    pub async fn find_link_by_name(
+        &self,
+        org: OrgId,
+        namespace: Uuid,
+        name_key: &str,
+    ) -> StoreResult<Link> {
         let id: Option<Uuid> = on_pool!(self.read(), |p| {
             sqlx::query_scalar(
                 "SELECT link_id FROM link_names WHERE org_id = $1 AND namespace = $2 AND name_key = $3",
@@ -219,15 +290,21 @@ impl Store {
             .fetch_optional(p)
             .await?
         });
-        self.find_link(org, LinkId::from_uuid(id.ok_or(StoreError::NotFound)?)).await
+        self.find_link(org, LinkId::from_uuid(id.ok_or(StoreError::NotFound)?))
+            .await
     }
 
     /// Links the viewer may see whose name, alias, destination, description or tag contains
     /// the text, most used first; with the total number of matches.
-    pub async fn search_links(&self, org: OrgId, query: &LinkQuery) -> StoreResult<(Vec<Link>, i64)> {
+    pub async fn search_links(
+        &self,
+        org: OrgId,
+        query: &LinkQuery,
+    ) -> StoreResult<(Vec<Link>, i64)> {
         let pattern = like_pattern(&query.text);
         let key_pattern = like_pattern(&query.text.replace(['-', '_'], ""));
-        let matches = "($3 = '%%' OR lower(l.name) LIKE $3 ESCAPE '\\' OR lower(l.url) LIKE $3 ESCAPE '\\'
+        let matches =
+            "($3 = '%%' OR lower(l.name) LIKE $3 ESCAPE '\\' OR lower(l.url) LIKE $3 ESCAPE '\\'
             OR lower(l.description) LIKE $3 ESCAPE '\\'
             OR EXISTS (SELECT 1 FROM link_tags t WHERE t.org_id = l.org_id AND t.link_id = l.id
                        AND t.tag LIKE $3 ESCAPE '\\')
@@ -241,12 +318,21 @@ impl Store {
         let viewer = query.viewer.map(|v| v.as_uuid());
         let (rows, total): (Vec<LinkRow>, i64) = on_pool!(self.read(), |p| {
             let rows = sqlx::query_as(list)
-                .bind(org.as_uuid()).bind(viewer).bind(&pattern).bind(&key_pattern)
-                .bind(query.limit).bind(query.offset)
-                .fetch_all(p).await?;
+                .bind(org.as_uuid())
+                .bind(viewer)
+                .bind(&pattern)
+                .bind(&key_pattern)
+                .bind(query.limit)
+                .bind(query.offset)
+                .fetch_all(p)
+                .await?;
             let total = sqlx::query_scalar(count)
-                .bind(org.as_uuid()).bind(viewer).bind(&pattern).bind(&key_pattern)
-                .fetch_one(p).await?;
+                .bind(org.as_uuid())
+                .bind(viewer)
+                .bind(&pattern)
+                .bind(&key_pattern)
+                .fetch_one(p)
+                .await?;
             (rows, total)
         });
         Ok((self.complete_links(org, rows).await?, total))
@@ -254,33 +340,34 @@ impl Store {
 
     /// The link's changes, oldest first: (when, who, action, before, after).
     pub async fn link_history(&self, org: OrgId, id: LinkId) -> StoreResult<Vec<HistoryEntry>> {
-        let rows: Vec<(OffsetDateTime, Option<Uuid>, String, Option<String>, Option<String>)> =
-            on_pool!(self.read(), |p| {
-                sqlx::query_as(
-                    "SELECT at, actor_id, action, before_json, after_json FROM link_history
+        let rows: Vec<HistoryRow> = on_pool!(self.read(), |p| {
+            sqlx::query_as(
+                "SELECT at, actor_id, action, before_json, after_json FROM link_history
                      WHERE org_id = $1 AND link_id = $2 ORDER BY at, id",
-                )
-                .bind(org.as_uuid())
-                .bind(id.as_uuid())
-                .fetch_all(p)
-                .await?
-            });
+            )
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(p)
+            .await?
+        });
         let parse = |json: Option<String>| json.and_then(|j| serde_json::from_str(&j).ok());
         Ok(rows
             .into_iter()
-            .map(|(at, actor, action, before, after)| HistoryEntry {
-                at,
-                actor: actor.map(UserId::from_uuid),
-                action,
-                before: parse(before),
-                after: parse(after),
+            .map(|r| HistoryEntry {
+                at: r.at,
+                actor: r.actor_id.map(UserId::from_uuid),
+                action: r.action,
+                before: parse(r.before_json),
+                after: parse(r.after_json),
             })
             .collect())
     }
 
     /// Every link of the organization, for export.
     pub async fn all_links(&self, org: OrgId) -> StoreResult<Vec<Link>> {
-        let sql = sqlx::AssertSqlSafe(format!("{LINK_SELECT} WHERE l.org_id = $1 ORDER BY lower(l.name)"));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{LINK_SELECT} WHERE l.org_id = $1 ORDER BY lower(l.name)"
+        ));
         let rows: Vec<LinkRow> = on_pool!(self.read(), |p| {
             sqlx::query_as(sql).bind(org.as_uuid()).fetch_all(p).await?
         });
@@ -327,7 +414,7 @@ impl Store {
         let tags_sql = sqlx::AssertSqlSafe(format!(
             "SELECT link_id, tag FROM link_tags WHERE org_id = $1 AND link_id IN ({list}) ORDER BY tag"
         ));
-        let (aliases, tags): (Vec<(Uuid, String)>, Vec<(Uuid, String)>) = on_pool!(self.read(), |p| {
+        let (aliases, tags): (PerLink, PerLink) = on_pool!(self.read(), |p| {
             let mut names = sqlx::query_as(names_sql).bind(org.as_uuid());
             let mut tags = sqlx::query_as(tags_sql).bind(org.as_uuid());
             for id in &ids {
@@ -336,7 +423,7 @@ impl Store {
             }
             (names.fetch_all(p).await?, tags.fetch_all(p).await?)
         });
-        let group = |pairs: Vec<(Uuid, String)>| {
+        let group = |pairs: PerLink| {
             let mut map: HashMap<Uuid, Vec<String>> = HashMap::new();
             for (id, value) in pairs {
                 map.entry(id).or_default().push(value);

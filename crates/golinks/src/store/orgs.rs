@@ -37,7 +37,9 @@ impl Store {
 
     /// Every organization with its host names.
     pub async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations ORDER BY slug"));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organizations ORDER BY slug"
+        ));
         let rows: Vec<OrgRow> = on_pool!(self.read(), |p| sqlx::query_as(sql).fetch_all(p).await?);
         let hosts: Vec<(Uuid, String)> = on_pool!(self.read(), |p| {
             sqlx::query_as("SELECT org_id, host FROM org_hosts ORDER BY host")
@@ -75,14 +77,16 @@ impl Store {
         let id = OrgId::new();
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
-            sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id.as_uuid())
-                .bind(slug)
-                .bind(name)
-                .bind(OffsetDateTime::now_utc())
-                .execute(&mut *tx)
-                .await
-                .on_unique(|| format!("an organization {slug:?} exists already"))?;
+            sqlx::query(
+                "INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.as_uuid())
+            .bind(slug)
+            .bind(name)
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await
+            .on_unique(|| format!("an organization {slug:?} exists already"))?;
             for host in hosts {
                 sqlx::query("INSERT INTO org_hosts (org_id, host) VALUES ($1, $2)")
                     .bind(id.as_uuid())
@@ -104,7 +108,10 @@ impl Store {
                 .fetch_all(p)
                 .await?
         });
-        Ok(rows.into_iter().map(|(id, seq)| (OrgId::from_uuid(id), seq)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, seq)| (OrgId::from_uuid(id), seq))
+            .collect())
     }
 }
 

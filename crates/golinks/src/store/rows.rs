@@ -95,5 +95,6 @@ pub struct ApiCaller {
 pub const SHARED_NAMESPACE: Uuid = Uuid::nil();
 
 pub(crate) fn parse_enum<T: std::str::FromStr<Err = String>>(raw: &str) -> Result<T, sqlx::Error> {
-    raw.parse().map_err(|e: String| sqlx::Error::Decode(e.into()))
+    raw.parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))
 }

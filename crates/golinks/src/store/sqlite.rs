@@ -45,11 +45,9 @@ pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> 
 }
 
 pub(super) async fn check_migrated(pool: &SqlitePool) -> anyhow::Result<()> {
-    let applied: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
-    )
-    .fetch_one(pool)
-    .await?;
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await?;
     anyhow::ensure!(
         applied >= MIGRATIONS.len() as i64,
         "{applied} of {} migrations applied",

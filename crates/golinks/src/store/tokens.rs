@@ -33,7 +33,12 @@ impl From<TokenRow> for TokenInfo {
 pub const LAST_USED_GRANULARITY: time::Duration = time::Duration::minutes(1);
 
 impl Store {
-    pub async fn create_scim_token(&self, org: OrgId, name: &str, digest: &[u8]) -> StoreResult<TokenInfo> {
+    pub async fn create_scim_token(
+        &self,
+        org: OrgId,
+        name: &str,
+        digest: &[u8],
+    ) -> StoreResult<TokenInfo> {
         let id = TokenId::new();
         let now = OffsetDateTime::now_utc();
         on_pool!(self.write(), |p| {
@@ -49,7 +54,13 @@ impl Store {
             .execute(p)
             .await?;
         });
-        Ok(TokenInfo { id, name: name.to_owned(), created_at: now, last_used_at: None, revoked_at: None })
+        Ok(TokenInfo {
+            id,
+            name: name.to_owned(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
     }
 
     pub async fn list_scim_tokens(&self, org: OrgId) -> StoreResult<Vec<TokenInfo>> {
@@ -111,22 +122,29 @@ impl Store {
             .execute(p)
             .await?;
         });
-        Ok(TokenInfo { id, name: name.to_owned(), created_at: now, last_used_at: None, revoked_at: None })
+        Ok(TokenInfo {
+            id,
+            name: name.to_owned(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        })
     }
 
     /// The active, not deleted person behind an unrevoked API token.
     pub async fn find_api_caller(&self, digest: &[u8]) -> StoreResult<ApiCaller> {
-        let row: Option<(Uuid, Uuid, Uuid, String, Option<OffsetDateTime>)> = on_pool!(self.read(), |p| {
-            sqlx::query_as(
-                "SELECT t.org_id, t.id, u.id, u.role, t.last_used_at
+        let row: Option<(Uuid, Uuid, Uuid, String, Option<OffsetDateTime>)> =
+            on_pool!(self.read(), |p| {
+                sqlx::query_as(
+                    "SELECT t.org_id, t.id, u.id, u.role, t.last_used_at
                  FROM api_tokens t JOIN users u ON u.org_id = t.org_id AND u.id = t.user_id
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL
                    AND u.active AND u.deleted_at IS NULL",
-            )
-            .bind(digest)
-            .fetch_optional(p)
-            .await?
-        });
+                )
+                .bind(digest)
+                .fetch_optional(p)
+                .await?
+            });
         let (org, token, user, role, last_used_at) = row.ok_or(StoreError::NotFound)?;
         Ok(ApiCaller {
             org: OrgId::from_uuid(org),

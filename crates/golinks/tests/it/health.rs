@@ -14,7 +14,11 @@ async fn every_response_carries_a_request_id(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let first = app.get("/healthz").send().await.expect("send");
     let second = app.get("/nothing-here").send().await.expect("send");
-    let id = |r: &reqwest::Response| r.headers().get("x-request-id").map(|v| v.to_str().unwrap_or("").to_owned());
+    let id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+    };
     let (a, b) = (id(&first), id(&second));
     assert!(a.is_some() && b.is_some(), "request ids present");
     assert_ne!(a, b, "request ids differ");
@@ -22,9 +26,27 @@ async fn every_response_carries_a_request_id(backend: Backend) {
 
 async fn the_openapi_description_lists_the_link_endpoints(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let doc: serde_json::Value = app.get("/_/api/openapi.json").send().await.expect("send").json().await.expect("json");
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
-    for path in ["/_/api/v1/links", "/_/api/v1/links/{id}", "/_/api/v1/links/{id}/usage", "/_/api/v1/links/{id}/history"] {
+    let doc: serde_json::Value = app
+        .get("/_/api/openapi.json")
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/_/api/v1/links",
+        "/_/api/v1/links/{id}",
+        "/_/api/v1/links/{id}/usage",
+        "/_/api/v1/links/{id}/history",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

@@ -15,7 +15,11 @@ async fn seeded(backend: Backend) -> (TestApp, String) {
         ("All-Hands", "https://meet.example/all-hands", vec![]),
         ("mail", "mailto:team@acme.example", vec![]),
     ] {
-        app.create_link(&token, json!({"name": name, "url": url, "aliases": aliases})).await;
+        app.create_link(
+            &token,
+            json!({"name": name, "url": url, "aliases": aliases}),
+        )
+        .await;
     }
     (app, token)
 }
@@ -26,19 +30,55 @@ async fn links_resolve_with_path_query_variables_and_punctuation(backend: Backen
         ("exact name", "/Docs", "https://wiki.example/docs"),
         ("other case", "/docs", "https://wiki.example/docs"),
         ("alias", "/WIKI", "https://wiki.example/docs"),
-        ("dashes ignored", "/allhands", "https://meet.example/all-hands"),
-        ("underscores ignored", "/all_hands", "https://meet.example/all-hands"),
-        ("extra path", "/docs/setup/linux", "https://wiki.example/docs/setup/linux"),
-        ("query merged after the destination's", "/search?q=rust", "https://search.example/s?lang=en&q=rust#top"),
-        ("variable filled", "/jira/ABC-42", "https://jira.example/browse/ABC-42"),
+        (
+            "dashes ignored",
+            "/allhands",
+            "https://meet.example/all-hands",
+        ),
+        (
+            "underscores ignored",
+            "/all_hands",
+            "https://meet.example/all-hands",
+        ),
+        (
+            "extra path",
+            "/docs/setup/linux",
+            "https://wiki.example/docs/setup/linux",
+        ),
+        (
+            "query merged after the destination's",
+            "/search?q=rust",
+            "https://search.example/s?lang=en&q=rust#top",
+        ),
+        (
+            "variable filled",
+            "/jira/ABC-42",
+            "https://jira.example/browse/ABC-42",
+        ),
         ("variable missing", "/jira", "https://jira.example/browse/"),
         ("trailing period", "/docs.", "https://wiki.example/docs"),
-        ("trailing parenthesis", "/docs)", "https://wiki.example/docs"),
-        ("percent-encoding kept", "/docs/a%20b?x=%C3%A9", "https://wiki.example/docs/a%20b?x=%C3%A9"),
-        ("mailto keeps the query only", "/mail/x?subject=hi", "mailto:team@acme.example?subject=hi"),
+        (
+            "trailing parenthesis",
+            "/docs)",
+            "https://wiki.example/docs",
+        ),
+        (
+            "percent-encoding kept",
+            "/docs/a%20b?x=%C3%A9",
+            "https://wiki.example/docs/a%20b?x=%C3%A9",
+        ),
+        (
+            "mailto keeps the query only",
+            "/mail/x?subject=hi",
+            "mailto:team@acme.example?subject=hi",
+        ),
     ];
     for (case, path, expected) in cases {
-        assert_eq!(app.follow(path).await.as_deref(), Ok(expected), "case: {case}");
+        assert_eq!(
+            app.follow(path).await.as_deref(),
+            Ok(expected),
+            "case: {case}"
+        );
     }
 }
 
@@ -46,12 +86,31 @@ async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names
     let (app, _) = seeded(backend).await;
     let response = app.get("/dcos").send().await.expect("send");
     assert_eq!(response.status(), 404);
-    assert!(response.headers()["content-type"].to_str().unwrap_or("").starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
     let page = response.text().await.expect("body");
-    assert!(page.contains("go/dcos doesn&#39;t exist yet") || page.contains("go/dcos doesn't exist yet"), "{page}");
+    assert!(
+        page.contains("go/dcos doesn&#39;t exist yet")
+            || page.contains("go/dcos doesn't exist yet"),
+        "{page}"
+    );
     assert!(page.contains("href=\"/Docs\""), "suggests Docs: {page}");
-    let page = app.get("/-bad-").send().await.expect("send").text().await.expect("body");
-    assert!(page.contains("can&#39;t be a link name") || page.contains("can't be a link name"), "{page}");
+    let page = app
+        .get("/-bad-")
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("can&#39;t be a link name") || page.contains("can't be a link name"),
+        "{page}"
+    );
 }
 
 async fn reserved_paths_are_never_links(backend: Backend) {
@@ -60,7 +119,10 @@ async fn reserved_paths_are_never_links(backend: Backend) {
         let response = app.get(path).send().await.expect("send");
         assert_eq!(response.status(), 404, "{path}");
         let page = response.text().await.expect("body");
-        assert!(!page.contains("doesn"), "{path} must not offer a link: {page}");
+        assert!(
+            !page.contains("doesn"),
+            "{path} must not offer a link: {page}"
+        );
     }
 }
 
@@ -68,7 +130,11 @@ async fn a_hit_reads_no_database(backend: Backend) {
     let (app, _) = seeded(backend).await;
     assert!(app.follow("/docs").await.is_ok());
     app.state.store.close().await;
-    assert_eq!(app.follow("/wiki/x").await.as_deref(), Ok("https://wiki.example/docs/x"), "served from memory");
+    assert_eq!(
+        app.follow("/wiki/x").await.as_deref(),
+        Ok("https://wiki.example/docs/x"),
+        "served from memory"
+    );
     let ready = app.get("/readyz").send().await.expect("send");
     assert_eq!(ready.status(), 503, "the database really is gone");
 }
@@ -78,13 +144,38 @@ async fn clicks_are_counted_in_memory_and_flushed_to_daily_buckets(backend: Back
     for path in ["/docs", "/wiki", "/DOCS/x", "/jira/1"] {
         assert!(app.follow(path).await.is_ok(), "{path}");
     }
-    let before: serde_json::Value = app.api(Method::GET, "/_/api/v1/links/docs", &token).send().await.expect("send").json().await.expect("json");
+    let before: serde_json::Value = app
+        .api(Method::GET, "/_/api/v1/links/docs", &token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(before["clicks"], 0, "not yet flushed");
-    app.state.clicks.flush(&app.state.store).await.expect("flush");
-    let after: serde_json::Value = app.api(Method::GET, "/_/api/v1/links/docs", &token).send().await.expect("send").json().await.expect("json");
+    app.state
+        .clicks
+        .flush(&app.state.store)
+        .await
+        .expect("flush");
+    let after: serde_json::Value = app
+        .api(Method::GET, "/_/api/v1/links/docs", &token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(after["clicks"], 3);
     assert!(after["last_clicked_at"].is_string());
-    let usage: serde_json::Value = app.api(Method::GET, "/_/api/v1/links/docs/usage", &token).send().await.expect("send").json().await.expect("json");
+    let usage: serde_json::Value = app
+        .api(Method::GET, "/_/api/v1/links/docs/usage", &token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(usage.as_array().map(Vec::len), Some(1));
     assert_eq!(usage[0]["clicks"], 3);
 }
@@ -96,22 +187,51 @@ async fn graceful_shutdown_flushes_the_last_clicks(backend: Backend) {
     }
     let db = app.shut_down().await;
     let app = TestApp::spawn_on(db).await;
-    let link: serde_json::Value = app.api(Method::GET, "/_/api/v1/links/docs", &token).send().await.expect("send").json().await.expect("json");
+    let link: serde_json::Value = app
+        .api(Method::GET, "/_/api/v1/links/docs", &token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(link["clicks"], 5, "{link}");
 }
 
 async fn private_links_resolve_at_my_for_their_owner_only(backend: Backend) {
     let (app, ada) = seeded(backend).await;
     let (_, bob) = app.person("bob@acme.example", Role::Admin).await;
-    app.create_link(&ada, json!({"name": "notes", "url": "https://notes.example/ada", "visibility": "private"})).await;
-    app.create_link(&bob, json!({"name": "notes", "url": "https://notes.example/bob", "visibility": "private"})).await;
+    app.create_link(
+        &ada,
+        json!({"name": "notes", "url": "https://notes.example/ada", "visibility": "private"}),
+    )
+    .await;
+    app.create_link(
+        &bob,
+        json!({"name": "notes", "url": "https://notes.example/bob", "visibility": "private"}),
+    )
+    .await;
     let follow = |token: &str| app.api(Method::GET, "/my/notes/today", token).send();
     let ada_sees = follow(&ada).await.expect("send");
-    assert_eq!(crate::support::location(&ada_sees).as_deref(), Some("https://notes.example/ada/today"));
+    assert_eq!(
+        crate::support::location(&ada_sees).as_deref(),
+        Some("https://notes.example/ada/today")
+    );
     let bob_sees = follow(&bob).await.expect("send");
-    assert_eq!(crate::support::location(&bob_sees).as_deref(), Some("https://notes.example/bob/today"));
-    assert_eq!(app.follow("/notes").await, Err(404), "a private link is not a shared name");
-    assert_eq!(app.follow("/my/notes").await, Err(401), "no private links without a caller");
+    assert_eq!(
+        crate::support::location(&bob_sees).as_deref(),
+        Some("https://notes.example/bob/today")
+    );
+    assert_eq!(
+        app.follow("/notes").await,
+        Err(404),
+        "a private link is not a shared name"
+    );
+    assert_eq!(
+        app.follow("/my/notes").await,
+        Err(401),
+        "no private links without a caller"
+    );
 }
 
 on_both_backends!(

@@ -2,7 +2,8 @@
 //!
 //! Rules, each from the RFC unless marked:
 //! - attribute names match case-insensitively (§3.4.2.2, RFC 7643 §2.1);
-//! - a multi-valued attribute matches if any of its values matches;
+//! - a multi-valued attribute matches if any of its values matches, for
+//!   `ne` too: `emails.type ne "work"` matches work-and-home;
 //! - strings compare per the schema's `caseExact`, unknown attributes as
 //!   `caseExact: false`, the default (RFC 7643 §2.2);
 //! - a complex attribute named without a sub-attribute compares its `value`
@@ -11,7 +12,9 @@
 //!   other strings lexicographically (by code point, after case folding
 //!   unless `caseExact`);
 //! - unassigned, `null` and `[]` are the same state (RFC 7643 §2.5): such an
-//!   attribute has no value, so every comparison but `eq null` fails on it;
+//!   attribute has no value, so every comparison but `eq null` fails on it
+//!   (`title ne "x"` does not match a user without a title, as SQL's `<>`
+//!   does not match NULL);
 //! - ours: a value of another JSON type than the comparison value is
 //!   "not identical" (`ne` matches, everything else fails).
 

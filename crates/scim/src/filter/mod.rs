@@ -148,7 +148,7 @@ impl Filter {
         parse::filter(input).map_err(|e| e.into_filter_error())
     }
 
-    /// Parses a filter and [`validate`]s it against `schema`: what a
+    /// Parses a filter and [`validate()`]s it against `schema`: what a
     /// `GET /Users?filter=` handler wants.
     pub fn parse_for(input: &str, schema: &Schema) -> Result<Self, ScimError> {
         let filter = Self::parse(input)?;

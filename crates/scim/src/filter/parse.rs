@@ -1,5 +1,5 @@
 //! The one parser for filters (RFC 7644 §3.4.2.2, Figure 1) and PATCH paths
-//! (§3.5.2, Figure 7): recursive descent over [`lex`] tokens.
+//! (§3.5.2, Figure 7): recursive descent over [`super::lex`] tokens.
 //!
 //! ```text
 //! filter  = and *("or" and)                 ; "or" binds loosest

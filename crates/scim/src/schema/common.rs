@@ -11,13 +11,12 @@ pub(super) fn attribute(name: &str) -> Option<&'static Attribute> {
 }
 
 const COMMON: &[Attribute] = &[
-    // RFC 7643 §3: the schema URIs of the resource. URIs compare
-    // case-insensitively in their scheme and NID (RFC 8141 §3.1); `caseExact`
-    // stays at its default.
+    // RFC 7643 §3: the schema URIs of the resource, sent by clients too.
+    // URIs compare case-insensitively in their scheme and NID (RFC 8141
+    // §3.1), so `caseExact` stays at its default.
     string("schemas", "The schemas of the resource.")
         .multi()
         .required()
-        .mutability(Mutability::ReadOnly)
         .returned(Returned::Always),
     // RFC 7643 §3.1: "caseExact" true, "readOnly", returned "always", unique.
     string(

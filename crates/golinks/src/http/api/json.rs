@@ -27,7 +27,9 @@ where
 fn reject(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let detail = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => "expected Content-Type: application/json".to_owned(),
+        JsonRejection::MissingJsonContentType(_) => {
+            "expected Content-Type: application/json".to_owned()
+        }
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_owned(),
         // serde's message names the field and the position, nothing internal.
         _ => rejection.body_text(),

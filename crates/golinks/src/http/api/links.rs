@@ -94,16 +94,30 @@ pub async fn list(
     caller: ApiActor,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::Json<LinkList>, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let Query(params) =
+        params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let limit = params.limit.unwrap_or(50);
     let offset = params.offset.unwrap_or(0);
     if !(1..=MAX_PAGE).contains(&limit) || offset < 0 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("limit is 1–{MAX_PAGE} and offset ≥ 0")));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("limit is 1–{MAX_PAGE} and offset ≥ 0"),
+        ));
     }
-    let query = LinkQuery { text: params.q.unwrap_or_default(), viewer: Some(caller.actor.user), limit, offset };
+    let query = LinkQuery {
+        text: params.q.unwrap_or_default(),
+        viewer: Some(caller.actor.user),
+        limit,
+        offset,
+    };
     let (found, total) = state.store.search_links(caller.org.org.id, &query).await?;
     let links = found.into_iter().map(LinkView::from).collect();
-    Ok(axum::Json(LinkList { links, total, limit, offset }))
+    Ok(axum::Json(LinkList {
+        links,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 #[utoipa::path(post, path = "/_/api/v1/links", request_body = LinkInput,
@@ -114,15 +128,27 @@ pub async fn create(
     ApiJson(input): ApiJson<LinkInput>,
 ) -> Result<impl IntoResponse, ApiError> {
     let own_hosts = caller.org.own_hosts();
-    let cx = WriteContext { org: caller.org.org.id, actor: Some(caller.actor), own_hosts: &own_hosts };
+    let cx = WriteContext {
+        org: caller.org.org.id,
+        actor: Some(caller.actor),
+        own_hosts: &own_hosts,
+    };
     let link = links::create(&state, &cx, input).await?;
     let location = format!("/_/api/v1/links/{}", link.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(LinkView::from(link))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(LinkView::from(link)),
+    ))
 }
 
 #[utoipa::path(get, path = "/_/api/v1/links/{id}", params(("id" = String, Path, description = "Link id or name")),
     responses((status = 200, body = LinkView), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, caller: ApiActor, Path(id): Path<String>) -> Result<axum::Json<LinkView>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::Json<LinkView>, ApiError> {
     let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
     Ok(axum::Json(link.into()))
 }
@@ -139,15 +165,29 @@ pub async fn update(
 ) -> Result<axum::Json<LinkView>, ApiError> {
     let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
     let own_hosts = caller.org.own_hosts();
-    let cx = WriteContext { org: caller.org.org.id, actor: Some(caller.actor), own_hosts: &own_hosts };
-    Ok(axum::Json(links::update(&state, &cx, &link, input).await?.into()))
+    let cx = WriteContext {
+        org: caller.org.org.id,
+        actor: Some(caller.actor),
+        own_hosts: &own_hosts,
+    };
+    Ok(axum::Json(
+        links::update(&state, &cx, &link, input).await?.into(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/_/api/v1/links/{id}", params(("id" = String, Path, description = "Link id or name")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn delete(State(state): State<AppState>, caller: ApiActor, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
-    let cx = WriteContext { org: caller.org.org.id, actor: Some(caller.actor), own_hosts: &[] };
+    let cx = WriteContext {
+        org: caller.org.org.id,
+        actor: Some(caller.actor),
+        own_hosts: &[],
+    };
     links::delete(&state, &cx, &link).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -162,19 +202,33 @@ pub struct DayUsage {
 
 #[utoipa::path(get, path = "/_/api/v1/links/{id}/usage", params(("id" = String, Path, description = "Link id or name")),
     responses((status = 200, body = [DayUsage]), (status = 404, body = Problem)))]
-pub async fn usage(State(state): State<AppState>, caller: ApiActor, Path(id): Path<String>) -> Result<axum::Json<Vec<DayUsage>>, ApiError> {
+pub async fn usage(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<DayUsage>>, ApiError> {
     let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
     let days = state.store.daily_clicks(caller.org.org.id, link.id).await?;
     Ok(axum::Json(
         days.into_iter()
-            .map(|(day, clicks, unique_users)| DayUsage { day: day.to_string(), clicks, unique_users })
+            .map(|(day, clicks, unique_users)| DayUsage {
+                day: day.to_string(),
+                clicks,
+                unique_users,
+            })
             .collect(),
     ))
 }
 
 #[utoipa::path(get, path = "/_/api/v1/links/{id}/history", params(("id" = String, Path, description = "Link id or name")),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = Problem)))]
-pub async fn history(State(state): State<AppState>, caller: ApiActor, Path(id): Path<String>) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
     let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
-    Ok(axum::Json(state.store.link_history(caller.org.org.id, link.id).await?))
+    Ok(axum::Json(
+        state.store.link_history(caller.org.org.id, link.id).await?,
+    ))
 }

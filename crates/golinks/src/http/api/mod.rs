@@ -37,9 +37,19 @@ impl utoipa::Modify for BearerAuth {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/_/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route(
+            "/_/api/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
         .nest("/_/api/v1", links::router())
-        .route("/_/api/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found).put(not_found))
+        .route(
+            "/_/api/{*rest}",
+            get(not_found)
+                .post(not_found)
+                .patch(not_found)
+                .delete(not_found)
+                .put(not_found),
+        )
 }
 
 async fn not_found() -> super::error::ApiError {

@@ -36,5 +36,9 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, org: HostOrg) -> Response {
     let link_count = state.index.links().get(&org.org.id).map_or(0, |l| l.len());
-    HomePage { org_name: org.org.name, link_count }.into_response()
+    HomePage {
+        org_name: org.org.name,
+        link_count,
+    }
+    .into_response()
 }

@@ -59,7 +59,14 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        TestApp { addr, state, db, client, stop: Some(stop), server: Some(server) }
+        TestApp {
+            addr,
+            state,
+            db,
+            client,
+            stop: Some(stop),
+            server: Some(server),
+        }
     }
 
     /// Stops the server gracefully (as on SIGTERM) and waits for it.
@@ -68,10 +75,12 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server stops cleanly");
+            server
+                .await
+                .expect("server task")
+                .expect("server stops cleanly");
         }
-        let db = std::mem::replace(&mut self.db, TestDb::none());
-        db
+        std::mem::replace(&mut self.db, TestDb::none())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -84,22 +93,43 @@ impl TestApp {
 
     /// A request to the JSON API with a bearer token.
     pub fn api(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
-        self.client.request(method, self.url(path)).bearer_auth(token)
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
     }
 
     /// A person in the default organization, with an API token.
     pub async fn person(&self, email: &str, role: Role) -> (User, String) {
-        let org = self.state.store.find_org_by_slug("default").await.expect("default org");
+        let org = self
+            .state
+            .store
+            .find_org_by_slug("default")
+            .await
+            .expect("default org");
         let email = Email::try_from(email).expect("email");
-        let user = self.state.store.create_user(org.id, &email, None, role).await.expect("user");
+        let user = self
+            .state
+            .store
+            .create_user(org.id, &email, None, role)
+            .await
+            .expect("user");
         let secret = Secret::generate(TokenKind::Api);
-        self.state.store.create_api_token(org.id, user.id, "test", &secret.digest()).await.expect("token");
+        self.state
+            .store
+            .create_api_token(org.id, user.id, "test", &secret.digest())
+            .await
+            .expect("token");
         (user, secret.reveal().to_owned())
     }
 
     /// Creates a link through the API and returns its JSON.
     pub async fn create_link(&self, token: &str, body: Value) -> Value {
-        let response = self.api(Method::POST, "/_/api/v1/links", token).json(&body).send().await.expect("send");
+        let response = self
+            .api(Method::POST, "/_/api/v1/links", token)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
         assert_eq!(response.status(), 201, "creating {body}");
         response.json().await.expect("json")
     }
@@ -121,13 +151,23 @@ impl Drop for TestApp {
 
 pub fn location(response: &Response) -> Option<String> {
     (response.status() == 302)
-        .then(|| response.headers().get("location")?.to_str().ok().map(str::to_owned))
+        .then(|| {
+            response
+                .headers()
+                .get("location")?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
         .flatten()
 }
 
 fn init_logs() {
     if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .with_test_writer()
+            .try_init();
     }
 }
 
