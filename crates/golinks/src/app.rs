@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clicks::ClickCounter;
 use crate::config::Config;
 use crate::index::Index;
+use crate::server::{self, Listeners};
 use crate::store::Store;
 
 /// Everything a handler can reach. Cheap to clone.
@@ -27,7 +27,7 @@ pub struct AppState {
 }
 
 pub struct App {
-    listener: TcpListener,
+    listeners: Listeners,
     state: AppState,
 }
 
@@ -35,25 +35,18 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&config.database_url).await?;
         let index = Index::load(&store).await.context("cannot load the links")?;
-        let listener = TcpListener::bind(&config.listen).await.with_context(|| {
-            format!(
-                "cannot listen on {} (is another server using that port?)",
-                config.listen
-            )
-        })?;
+        let listeners = server::bind(&config.listen, config.workers).await?;
         let state = AppState {
             store,
             index: Arc::new(index),
             clicks: Arc::default(),
             config: Arc::new(config),
         };
-        Ok(Self { listener, state })
+        Ok(Self { listeners, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listeners.addr
     }
 
     pub fn state(&self) -> &AppState {
@@ -79,17 +72,22 @@ impl App {
                     }
                 },
             ),
-            every(sync_every, stop_rx, state.clone(), |s| async move {
+            every(sync_every, stop_rx.clone(), state.clone(), |s| async move {
                 if let Err(e) = s.index.sync(&s.store).await {
                     tracing::warn!(error = %e, "cannot check for changes; will retry");
                 }
             }),
         ];
         let router = crate::http::router(state.clone());
-        let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let mut workers = server::spawn(self.listeners, router, stop_rx)?;
+        shutdown.await;
+        // Stop accepting; requests in flight finish.
         let _ = stop_tx.send(true);
+        let mut served = Ok(());
+        for worker in &mut workers {
+            let result = (&mut worker.served).await.unwrap_or(Ok(()));
+            served = served.and(result);
+        }
         for task in tasks {
             let _ = task.await;
         }
@@ -97,6 +95,10 @@ impl App {
             tracing::error!(error = %e, "cannot write the last click counts");
         }
         state.store.close().await;
+        let _ = tokio::task::spawn_blocking(move || {
+            workers.into_iter().for_each(server::Worker::finish)
+        })
+        .await;
         served.context("the server stopped with an error")
     }
 }

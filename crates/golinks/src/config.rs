@@ -45,6 +45,9 @@ pub struct ServeArgs {
     /// Milliseconds between checks for changes made by other processes [default: 1000].
     #[arg(long, env = "GOLINKS_SYNC_INTERVAL_MS")]
     pub sync_interval_ms: Option<u64>,
+    /// HTTP worker threads, each with its own socket [default: one per CPU].
+    #[arg(long, env = "GOLINKS_WORKERS")]
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +60,7 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     click_flush_secs: Option<u64>,
     sync_interval_ms: Option<u64>,
+    workers: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -68,6 +72,7 @@ pub struct Config {
     pub request_timeout_secs: u64,
     pub click_flush_secs: u64,
     pub sync_interval_ms: u64,
+    pub workers: usize,
 }
 
 impl Config {
@@ -93,6 +98,7 @@ impl Config {
             request_timeout_secs: pick(args.request_timeout_secs, file.request_timeout_secs, 30),
             click_flush_secs: pick(args.click_flush_secs, file.click_flush_secs, 5),
             sync_interval_ms: pick(args.sync_interval_ms, file.sync_interval_ms, 1000),
+            workers: pick(args.workers, file.workers, default_workers()),
         };
         config.validate()?;
         Ok(config)
@@ -122,6 +128,10 @@ impl Config {
     }
 }
 
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn pick<T>(flag_or_env: Option<T>, file: Option<T>, default: T) -> T {
     flag_or_env.or(file).unwrap_or(default)
 }
@@ -143,7 +153,8 @@ impl fmt::Display for Config {
         writeln!(f, "max_body_bytes = {}", self.max_body_bytes)?;
         writeln!(f, "request_timeout_secs = {}", self.request_timeout_secs)?;
         writeln!(f, "click_flush_secs = {}", self.click_flush_secs)?;
-        write!(f, "sync_interval_ms = {}", self.sync_interval_ms)
+        writeln!(f, "sync_interval_ms = {}", self.sync_interval_ms)?;
+        write!(f, "workers = {}", self.workers)
     }
 }
 

@@ -10,5 +10,6 @@ pub mod index;
 pub mod links;
 pub mod policy;
 pub mod resolve;
+pub mod server;
 pub mod store;
 pub mod transfer;

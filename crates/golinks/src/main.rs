@@ -4,7 +4,9 @@ use golinks::cli::{Cli, Command};
 use golinks::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
+// The HTTP workers run runtimes of their own (server.rs); this one runs the background tasks
+// and the admin commands.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => {

@@ -2,8 +2,8 @@
 //! one to an in-memory click counter; the database is not touched.
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -16,12 +16,16 @@ use crate::index::strip_port;
 use crate::resolve;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{*path}", get(follow))
-        .route("/my/{*path}", get(follow_private))
+    Router::new().route("/{*path}", get(follow))
 }
 
-async fn follow(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+/// `/my/…` needs the caller, so it goes through the database and gets the usual layers.
+pub fn private_router() -> Router<AppState> {
+    Router::new().route("/my/{*path}", get(follow_private))
+}
+
+async fn follow(State(state): State<AppState>, request: Request) -> Response {
+    let (uri, headers) = (request.uri(), request.headers());
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
     if LinkName::key_of(first).is_some_and(|k| super::is_reserved(&k)) || first == "_" {

@@ -41,31 +41,33 @@ impl Store {
                 .bind(b.clicks)
                 .execute(&mut *tx)
                 .await?;
-                for user in &b.users {
+                if !b.users.is_empty() {
+                    for user in &b.users {
+                        sqlx::query(
+                            "INSERT INTO link_click_users (org_id, link_id, day, user_id)
+                             SELECT $1, $2, $3, $4
+                             WHERE EXISTS (SELECT 1 FROM links WHERE org_id = $1 AND id = $2)
+                             ON CONFLICT DO NOTHING",
+                        )
+                        .bind(org)
+                        .bind(link)
+                        .bind(b.day)
+                        .bind(user.as_uuid())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     sqlx::query(
-                        "INSERT INTO link_click_users (org_id, link_id, day, user_id)
-                         SELECT $1, $2, $3, $4
-                         WHERE EXISTS (SELECT 1 FROM links WHERE org_id = $1 AND id = $2)
-                         ON CONFLICT DO NOTHING",
+                        "UPDATE link_clicks_daily SET unique_users = (
+                             SELECT COUNT(*) FROM link_click_users c
+                             WHERE c.org_id = $1 AND c.link_id = $2 AND c.day = $3)
+                         WHERE org_id = $1 AND link_id = $2 AND day = $3",
                     )
                     .bind(org)
                     .bind(link)
                     .bind(b.day)
-                    .bind(user.as_uuid())
                     .execute(&mut *tx)
                     .await?;
                 }
-                sqlx::query(
-                    "UPDATE link_clicks_daily SET unique_users = (
-                         SELECT COUNT(*) FROM link_click_users c
-                         WHERE c.org_id = $1 AND c.link_id = $2 AND c.day = $3)
-                     WHERE org_id = $1 AND link_id = $2 AND day = $3",
-                )
-                .bind(org)
-                .bind(link)
-                .bind(b.day)
-                .execute(&mut *tx)
-                .await?;
                 sqlx::query(
                     "UPDATE links SET clicks_total = clicks_total + $3, last_clicked_at = $4
                      WHERE org_id = $1 AND id = $2",

@@ -37,6 +37,7 @@ pub fn config(database_url: &str) -> Config {
         // another process (the CLI) show up quickly.
         click_flush_secs: 3600,
         sync_interval_ms: 200,
+        workers: 2,
     }
 }
 
@@ -186,6 +187,9 @@ macro_rules! on_both_backends {
                 async fn postgres() {
                     match $crate::support::Backend::postgres() {
                         Some(backend) => super::$name(backend).await,
+                        None if std::env::var_os("GOLINKS_REQUIRE_POSTGRES").is_some() => {
+                            panic!("GOLINKS_REQUIRE_POSTGRES is set but GOLINKS_TEST_POSTGRES_URL is not")
+                        }
                         None => eprintln!("skipped: GOLINKS_TEST_POSTGRES_URL is not set"),
                     }
                 }

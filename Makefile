@@ -1,0 +1,25 @@
+# The two set-up commands (see README.md):
+#   make run   installs what is missing, builds, and serves on SQLite with zero configuration
+#   make test  installs test prerequisites (PostgreSQL) and runs every check CI runs
+
+export CARGO_TARGET_DIR ?= /var/tmp/golinks-target
+
+.PHONY: run test build check-format lint unit bench
+
+run:
+	./scripts/install-deps.sh
+	cargo build --release --locked
+	$(CARGO_TARGET_DIR)/release/golinks serve
+
+build:
+	cargo build --release --locked
+
+test:
+	./scripts/install-deps.sh
+	cargo fmt --all -- --check
+	cargo clippy --locked --all-targets -- -D warnings
+	GOLINKS_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" GOLINKS_REQUIRE_POSTGRES=1 \
+		cargo test --locked --workspace
+
+bench:
+	./bench/redirect.sh
