@@ -19,7 +19,7 @@ test:
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
 	GOLINKS_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" GOLINKS_REQUIRE_POSTGRES=1 \
-		cargo test --locked --workspace
+		./scripts/run-tests.sh
 
 bench:
 	./bench/redirect.sh

@@ -8,4 +8,5 @@ mod cli;
 mod health;
 mod orgs;
 mod redirect;
+mod replicas;
 mod store;

@@ -25,7 +25,7 @@ impl Backend {
 pub struct TestDb {
     pub url: String,
     pub dir: Option<tempfile::TempDir>,
-    pg_admin: Option<(String, String)>,
+    pub(super) pg_admin: Option<(String, String)>,
 }
 
 impl TestDb {

@@ -47,6 +47,16 @@ impl TestApp {
         Self::spawn_on(db).await
     }
 
+    /// A second server on the same database, as another replica would be.
+    pub async fn replica(&self) -> TestApp {
+        let db = TestDb {
+            url: self.db.url.clone(),
+            dir: None,
+            pg_admin: None,
+        };
+        Self::spawn_on(db).await
+    }
+
     pub async fn spawn_on(db: TestDb) -> TestApp {
         init_logs();
         let app = App::build(config(&db.url)).await.expect("the app starts");
@@ -190,7 +200,15 @@ macro_rules! on_both_backends {
                         None if std::env::var_os("GOLINKS_REQUIRE_POSTGRES").is_some() => {
                             panic!("GOLINKS_REQUIRE_POSTGRES is set but GOLINKS_TEST_POSTGRES_URL is not")
                         }
-                        None => eprintln!("skipped: GOLINKS_TEST_POSTGRES_URL is not set"),
+                        None => {
+                            // Written past the test harness's capture so that a skip shows.
+                            use std::io::Write as _;
+                            let _ = writeln!(
+                                std::io::stderr(),
+                                "skipped: GOLINKS_TEST_POSTGRES_URL is not set ({})",
+                                module_path!()
+                            );
+                        }
                     }
                 }
             }
