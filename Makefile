@@ -18,8 +18,9 @@ test:
 	./scripts/install-deps.sh
 	cargo fmt --all -- --check
 	cargo clippy --locked --all-targets -- -D warnings
-	GOLINKS_TEST_POSTGRES_URL="$$(./scripts/test-postgres.sh)" GOLINKS_REQUIRE_POSTGRES=1 \
-		./scripts/run-tests.sh
+	pg_url="$$(./scripts/test-postgres.sh)" && \
+		GOLINKS_TEST_POSTGRES_URL="$$pg_url" ./scripts/scim-conformance.sh && \
+		GOLINKS_TEST_POSTGRES_URL="$$pg_url" GOLINKS_REQUIRE_POSTGRES=1 ./scripts/run-tests.sh
 
 bench:
 	./bench/redirect.sh

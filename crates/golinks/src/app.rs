@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::clicks::ClickCounter;
 use crate::config::Config;
+use crate::http::scim::ScimLimiter;
 use crate::index::Index;
 use crate::server::{self, Listeners};
 use crate::store::Store;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub index: Arc<Index>,
     pub clicks: Arc<ClickCounter>,
     pub config: Arc<Config>,
+    pub scim_limiter: Arc<ScimLimiter>,
 }
 
 pub struct App {
@@ -40,6 +42,10 @@ impl App {
             store,
             index: Arc::new(index),
             clicks: Arc::default(),
+            scim_limiter: Arc::new(ScimLimiter::new(
+                config.scim_rate_per_sec,
+                config.scim_burst,
+            )),
             config: Arc::new(config),
         };
         Ok(Self { listeners, state })

@@ -46,6 +46,21 @@ pub enum Command {
         #[command(subcommand)]
         command: LinksCommand,
     },
+    /// The SCIM provisioning log, newest first: every change and every failure.
+    ScimLog {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// Only entries at or after this time: RFC 3339 (2026-01-31T09:00:00Z) or an age
+        /// such as 30m, 12h, 7d.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only failed requests.
+        #[arg(long)]
+        failed: bool,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
     /// Organizations (tenants) of this deployment.
     Org {
         #[command(subcommand)]
@@ -219,7 +234,55 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
         }
         Command::Links { command } => links_command(command).await,
         Command::Org { command } => org_command(command).await,
+        Command::ScimLog {
+            target,
+            since,
+            failed,
+            limit,
+        } => {
+            let (store, org) = open(&target).await?;
+            let since = since.as_deref().map(parse_since).transpose()?;
+            let query = crate::store::LogQuery {
+                since,
+                failed_only: failed,
+                limit,
+            };
+            for e in store.provisioning_log(org.id, &query).await? {
+                let at = crate::provisioning::representation::timestamp(e.at);
+                let person = e.user_name.as_deref().unwrap_or("-");
+                let token = e.token_name.as_deref().unwrap_or("-");
+                let outcome = match (&e.scim_type, &e.detail) {
+                    (Some(t), Some(d)) => format!("{t}: {d}"),
+                    (None, Some(d)) => d.clone(),
+                    _ => String::new(),
+                };
+                println!(
+                    "{at}\t{} {}\t{}\t{person}\ttoken={token}\t{}ms\t{outcome}",
+                    e.method, e.path, e.status, e.duration_ms
+                );
+            }
+            Ok(())
+        }
     }
+}
+
+/// `2026-01-31T09:00:00Z`, or an age: `30m`, `12h`, `7d`.
+fn parse_since(raw: &str) -> anyhow::Result<time::OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(raw, &Rfc3339) {
+        return Ok(t);
+    }
+    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| {
+        anyhow::anyhow!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d")
+    })?;
+    let age = match unit {
+        "m" => time::Duration::minutes(n),
+        "h" => time::Duration::hours(n),
+        "d" => time::Duration::days(n),
+        _ => bail!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d"),
+    };
+    Ok(time::OffsetDateTime::now_utc() - age)
 }
 
 fn unreachable_serve() -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! anything binds or connects.
 
 use std::fmt;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -48,6 +49,12 @@ pub struct ServeArgs {
     /// HTTP worker threads, each with its own socket [default: one per CPU].
     #[arg(long, env = "GOLINKS_WORKERS")]
     pub workers: Option<usize>,
+    /// SCIM requests per second allowed per token, sustained [default: 2000].
+    #[arg(long, env = "GOLINKS_SCIM_RATE_PER_SEC")]
+    pub scim_rate_per_sec: Option<NonZeroU32>,
+    /// SCIM requests a token may send at once above its rate [default: 5000].
+    #[arg(long, env = "GOLINKS_SCIM_BURST")]
+    pub scim_burst: Option<NonZeroU32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,6 +68,8 @@ struct FileConfig {
     click_flush_secs: Option<u64>,
     sync_interval_ms: Option<u64>,
     workers: Option<usize>,
+    scim_rate_per_sec: Option<NonZeroU32>,
+    scim_burst: Option<NonZeroU32>,
 }
 
 #[derive(Clone)]
@@ -73,6 +82,8 @@ pub struct Config {
     pub click_flush_secs: u64,
     pub sync_interval_ms: u64,
     pub workers: usize,
+    pub scim_rate_per_sec: NonZeroU32,
+    pub scim_burst: NonZeroU32,
 }
 
 impl Config {
@@ -99,6 +110,12 @@ impl Config {
             click_flush_secs: pick(args.click_flush_secs, file.click_flush_secs, 5),
             sync_interval_ms: pick(args.sync_interval_ms, file.sync_interval_ms, 1000),
             workers: pick(args.workers, file.workers, default_workers()),
+            scim_rate_per_sec: pick(
+                args.scim_rate_per_sec,
+                file.scim_rate_per_sec,
+                nonzero(2000),
+            ),
+            scim_burst: pick(args.scim_burst, file.scim_burst, nonzero(5000)),
         };
         config.validate()?;
         Ok(config)
@@ -128,6 +145,10 @@ impl Config {
     }
 }
 
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -154,7 +175,9 @@ impl fmt::Display for Config {
         writeln!(f, "request_timeout_secs = {}", self.request_timeout_secs)?;
         writeln!(f, "click_flush_secs = {}", self.click_flush_secs)?;
         writeln!(f, "sync_interval_ms = {}", self.sync_interval_ms)?;
-        write!(f, "workers = {}", self.workers)
+        writeln!(f, "workers = {}", self.workers)?;
+        writeln!(f, "scim_rate_per_sec = {}", self.scim_rate_per_sec)?;
+        write!(f, "scim_burst = {}", self.scim_burst)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 mod health;
 mod redirect;
 mod request_id;
+pub mod scim;
 pub mod web;
 
 use std::time::Duration;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .merge(redirect::private_router())
+        .merge(scim::router(state.clone()))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

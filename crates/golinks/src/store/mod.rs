@@ -11,7 +11,9 @@ mod link_sql;
 mod links;
 mod orgs;
 mod postgres;
+mod provisioning_log;
 mod rows;
+mod scim_users;
 mod sqlite;
 pub mod tokens;
 mod users;
@@ -22,7 +24,11 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use clicks::ClickBatch;
 pub use links::{HistoryEntry, ImportReport, LinkDraft, LinkQuery};
+pub use provisioning_log::{LogEntry, LogQuery};
 pub use rows::*;
+pub use scim_users::{
+    SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,
+};
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {

@@ -7,11 +7,18 @@ use anyhow::Context;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "provisioning log",
+        include_str!("../../migrations/postgres/0002_provisioning_log.sql"),
+    ),
+];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
     let shown = super::redact_url(url);

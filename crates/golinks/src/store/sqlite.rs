@@ -8,11 +8,18 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "provisioning log",
+        include_str!("../../migrations/sqlite/0002_provisioning_log.sql"),
+    ),
+];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {
     let options = SqliteConnectOptions::from_str(url)

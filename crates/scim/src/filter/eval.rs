@@ -44,6 +44,17 @@ pub fn matches(filter: &Filter, resource: &Value, schema: &Schema) -> bool {
     eval(filter, resource, Scope::Resource(schema))
 }
 
+/// Whether one value of a complex attribute (`parent`) matches the filter of
+/// a value path such as `emails[type eq "work"]`: the filter's paths name
+/// sub-attributes (RFC 7644 §3.4.2.2). PATCH uses it to select values.
+pub(crate) fn matches_element(
+    filter: &Filter,
+    element: &Value,
+    parent: Option<&'static Attribute>,
+) -> bool {
+    eval(filter, element, Scope::Element(parent))
+}
+
 /// The case folding used for `caseExact: false` comparisons: Unicode lower
 /// case. A store that pushes such comparisons down must fold the same way.
 pub fn fold_case(s: &str) -> Cow<'_, str> {

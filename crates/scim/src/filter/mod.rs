@@ -17,6 +17,7 @@ use crate::error::ScimError;
 use crate::path::{AttrPath, ValuePath};
 use crate::schema::Schema;
 
+pub(crate) use eval::matches_element;
 pub use eval::{fold_case, matches};
 pub use validate::validate;
 

@@ -38,6 +38,8 @@ pub fn config(database_url: &str) -> Config {
         click_flush_secs: 3600,
         sync_interval_ms: 200,
         workers: 2,
+        scim_rate_per_sec: std::num::NonZeroU32::new(2000).expect("nonzero"),
+        scim_burst: std::num::NonZeroU32::new(5000).expect("nonzero"),
     }
 }
 
@@ -58,8 +60,15 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb) -> TestApp {
+        Self::spawn_configured(db, |_| {}).await
+    }
+
+    /// A server whose configuration the test adjusts first.
+    pub async fn spawn_configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         init_logs();
-        let app = App::build(config(&db.url)).await.expect("the app starts");
+        let mut config = config(&db.url);
+        adjust(&mut config);
+        let app = App::build(config).await.expect("the app starts");
         let addr = app.local_addr();
         let state = app.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -131,6 +140,51 @@ impl TestApp {
             .await
             .expect("token");
         (user, secret.reveal().to_owned())
+    }
+
+    /// A SCIM token for the default organization.
+    pub async fn scim_token(&self) -> String {
+        let org = self
+            .state
+            .store
+            .find_org_by_slug("default")
+            .await
+            .expect("default org");
+        let secret = Secret::generate(TokenKind::Scim);
+        self.state
+            .store
+            .create_scim_token(org.id, "test-idp", &secret.digest())
+            .await
+            .expect("token");
+        secret.reveal().to_owned()
+    }
+
+    /// A SCIM request with the identity provider's headers.
+    pub fn scim(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(&format!("/scim/v2{path}")))
+            .bearer_auth(token)
+            .header("accept", "application/scim+json")
+    }
+
+    /// Sends a SCIM request with a JSON body; returns the status and the JSON answer.
+    pub async fn scim_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.scim(method, path, token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/scim+json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("send");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// Creates a link through the API and returns its JSON.

@@ -1,0 +1,96 @@
+//! The provisioning log: every SCIM request that changes something, and every one that fails,
+//! with who asked (token), about whom, and the outcome.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use scim::ScimError;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::OrgId;
+use crate::store::LogEntry;
+
+/// What handlers and extractors learn about a request, for its log line.
+#[derive(Debug, Clone, Default)]
+pub struct LogNote {
+    pub org: Option<OrgId>,
+    pub token: Option<(Uuid, String)>,
+    pub user: Option<(Uuid, String)>,
+    pub scim_type: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl LogNote {
+    pub fn failure(e: &ScimError) -> Self {
+        Self {
+            scim_type: e.scim_type.map(|t| t.as_str().to_owned()),
+            detail: Some(e.detail.clone()),
+            ..Self::default()
+        }
+    }
+
+    pub fn about(id: Uuid, user_name: &str) -> Self {
+        Self {
+            user: Some((id, user_name.to_owned())),
+            ..Self::default()
+        }
+    }
+}
+
+/// Shared between the middleware and the request's extractors.
+pub type RequestNote = Arc<Mutex<LogNote>>;
+
+pub async fn record(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(crate::index::strip_port);
+    let host_org = state.index.hosts().org_for(host).map(|o| o.id);
+    let note: RequestNote = Arc::default();
+    request.extensions_mut().insert(Arc::clone(&note));
+    let response = next.run(request).await;
+    let status = response.status();
+    let read_only = method == Method::GET || path.contains("/.search");
+    if read_only && status.as_u16() < 400 {
+        return response;
+    }
+    let mut note = note.lock().map(|n| n.clone()).unwrap_or_default();
+    if let Some(from_response) = response.extensions().get::<LogNote>() {
+        note.user = from_response.user.clone().or(note.user);
+        note.scim_type = from_response.scim_type.clone().or(note.scim_type);
+        note.detail = from_response.detail.clone().or(note.detail);
+    }
+    // A request without a valid token is logged under the organization of its host name.
+    let org = note.org.or(host_org);
+    let Some(org) = org else { return response };
+    let entry = LogEntry {
+        at: time::OffsetDateTime::now_utc(),
+        token_id: note.token.as_ref().map(|t| t.0),
+        token_name: note.token.map(|t| t.1),
+        method: method.to_string(),
+        path,
+        user_id: note.user.as_ref().map(|u| u.0),
+        user_name: note.user.map(|u| u.1),
+        status: i32::from(status.as_u16()),
+        scim_type: note.scim_type,
+        detail: note.detail,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+    };
+    if let Err(e) = state.store.append_provisioning_log(org, &entry).await {
+        tracing::error!(error = %e, "cannot write the provisioning log");
+    }
+    response
+}

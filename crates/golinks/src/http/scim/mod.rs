@@ -1,0 +1,45 @@
+//! SCIM 2.0 service provider at `/scim/v2` (RFC 7644): discovery, Users, the provisioning
+//! log and the per-token rate limit. Handlers are thin; `crate::provisioning` and the `scim`
+//! crate hold the rules.
+
+mod auth;
+mod discovery;
+mod log;
+mod response;
+mod users;
+
+use axum::Router;
+use axum::middleware;
+
+use crate::app::AppState;
+
+pub use auth::ScimLimiter;
+pub use response::{ScimFailure, ScimJson};
+
+pub const BASE: &str = "/scim/v2";
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let routes = Router::new()
+        .merge(discovery::router())
+        .merge(users::router())
+        .route("/{*rest}", axum::routing::any(unknown_endpoint));
+    Router::new()
+        .nest(BASE, routes)
+        .layer(middleware::from_fn_with_state(state, log::record))
+}
+
+async fn unknown_endpoint() -> ScimFailure {
+    ScimFailure(scim::ScimError::not_found("no such SCIM endpoint"))
+}
+
+/// The base URL clients reach SCIM at, for `Location` and `meta.location`: from the request's
+/// host, and `X-Forwarded-Proto` when a TLS proxy sits in front.
+pub fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header("host").unwrap_or("localhost");
+    let scheme = match header("x-forwarded-proto") {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}{BASE}")
+}

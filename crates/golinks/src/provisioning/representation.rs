@@ -1,0 +1,113 @@
+//! A stored person as the SCIM resource clients see (RFC 7643 §3.1 `meta`, §4.1).
+
+use scim::{ENTERPRISE_USER_URN, USER_URN};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::store::UserRecord;
+
+/// The ETag of a version (RFC 7644 §3.14): weak, since equal versions mean equal resources
+/// but not byte-identical bodies.
+pub fn etag(version: i64) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// Reads `W/"3"`, `"3"` or `3`; `*` matches any version.
+pub fn parse_etag(raw: &str) -> Option<EtagMatch> {
+    let raw = raw.trim();
+    if raw == "*" {
+        return Some(EtagMatch::Any);
+    }
+    let inner = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+    inner.parse().ok().map(EtagMatch::Version)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EtagMatch {
+    Any,
+    Version(i64),
+}
+
+impl EtagMatch {
+    pub fn matches(self, version: i64) -> bool {
+        match self {
+            EtagMatch::Any => true,
+            EtagMatch::Version(v) => v == version,
+        }
+    }
+}
+
+pub fn timestamp(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// The full resource: what was stored, with the server's own attributes set from the
+/// columns (`id`, `userName`, `active`, `meta`), and what people created in golinks itself
+/// lack (their email, display name) filled in so an identity provider's import sees them.
+pub fn resource(user: &UserRecord, base_url: &str) -> Value {
+    let mut resource: Value = serde_json::from_str(&user.resource).unwrap_or_else(|_| json!({}));
+    if !resource.is_object() {
+        resource = json!({});
+    }
+    let has_enterprise = resource
+        .get(ENTERPRISE_USER_URN)
+        .is_some_and(|e| e.as_object().is_some_and(|o| !o.is_empty()));
+    let mut schemas = vec![json!(USER_URN)];
+    if has_enterprise {
+        schemas.push(json!(ENTERPRISE_USER_URN));
+    }
+    let Some(object) = resource.as_object_mut() else {
+        return resource;
+    };
+    let made_here = object.is_empty();
+    object.insert("schemas".into(), Value::Array(schemas));
+    object.insert("id".into(), json!(user.id.to_string()));
+    object.insert("userName".into(), json!(user.user_name));
+    // `active` as the client left it: a PATCH may remove it (unassigned, RFC 7644 §3.5.2.2),
+    // which golinks reads as active. People made in golinks itself have no stored resource and
+    // show their column, and an inactive person always shows `false`.
+    if made_here || object.contains_key("active") || !user.active {
+        object.insert("active".into(), json!(user.active));
+    }
+    if let Some(external_id) = &user.external_id {
+        object.insert("externalId".into(), json!(external_id));
+    }
+    if !object.contains_key("emails")
+        && let Some(email) = &user.email
+    {
+        object.insert(
+            "emails".into(),
+            json!([{"value": email, "type": "work", "primary": true}]),
+        );
+    }
+    if !object.contains_key("displayName")
+        && let Some(name) = &user.display_name
+    {
+        object.insert("displayName".into(), json!(name));
+    }
+    object.insert(
+        "meta".into(),
+        json!({
+            "resourceType": "User",
+            "created": timestamp(user.created_at),
+            "lastModified": timestamp(user.updated_at),
+            "location": format!("{base_url}/Users/{}", user.id),
+            "version": etag(user.version),
+        }),
+    );
+    resource
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_round_trip_and_star_matches_anything() {
+        assert_eq!(parse_etag(&etag(7)), Some(EtagMatch::Version(7)));
+        assert_eq!(parse_etag("\"7\""), Some(EtagMatch::Version(7)));
+        assert!(parse_etag("*").is_some_and(|m| m.matches(99)));
+        assert_eq!(parse_etag("W/\"x\""), None);
+    }
+}

@@ -1,0 +1,98 @@
+//! The provisioning log: what each SCIM request did.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Store, StoreResult, on_pool};
+use crate::domain::OrgId;
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct LogEntry {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub token_id: Option<Uuid>,
+    pub token_name: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub user_id: Option<Uuid>,
+    pub user_name: Option<String>,
+    pub status: i32,
+    pub scim_type: Option<String>,
+    pub detail: Option<String>,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub since: Option<OffsetDateTime>,
+    pub failed_only: bool,
+    pub limit: i64,
+}
+
+impl Store {
+    pub async fn append_provisioning_log(&self, org: OrgId, entry: &LogEntry) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            sqlx::query(
+                "INSERT INTO provisioning_log (org_id, id, at, token_id, token_name, method, path, user_id,
+                     user_name, status, scim_type, detail, duration_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(org.as_uuid()).bind(Uuid::now_v7()).bind(entry.at).bind(entry.token_id)
+            .bind(&entry.token_name).bind(&entry.method).bind(&entry.path).bind(entry.user_id)
+            .bind(&entry.user_name).bind(entry.status).bind(&entry.scim_type).bind(&entry.detail)
+            .bind(entry.duration_ms)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest entries first.
+    pub async fn provisioning_log(&self, org: OrgId, q: &LogQuery) -> StoreResult<Vec<LogEntry>> {
+        Ok(on_pool!(self.read(), |p| {
+            sqlx::query_as(
+                "SELECT at, token_id, token_name, method, path, user_id, user_name, status, scim_type,
+                        detail, duration_ms
+                 FROM provisioning_log
+                 WHERE org_id = $1 AND ($2 IS NULL OR at >= $2) AND (NOT $3 OR status >= 400)
+                 ORDER BY at DESC, id DESC LIMIT $4",
+            )
+            .bind(org.as_uuid())
+            .bind(q.since)
+            .bind(q.failed_only)
+            .bind(q.limit)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// The SCIM token presented as `digest`, if it is not revoked: (org, id, name).
+    pub async fn find_scim_token(
+        &self,
+        digest: &[u8],
+    ) -> StoreResult<Option<(OrgId, Uuid, String, Option<OffsetDateTime>)>> {
+        let row: Option<(Uuid, Uuid, String, Option<OffsetDateTime>)> =
+            on_pool!(self.read(), |p| {
+                sqlx::query_as(
+                    "SELECT org_id, id, name, last_used_at FROM scim_tokens
+                 WHERE token_hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(digest)
+                .fetch_optional(p)
+                .await?
+            });
+        Ok(row.map(|(org, id, name, used)| (OrgId::from_uuid(org), id, name, used)))
+    }
+
+    pub async fn touch_scim_token(&self, org: OrgId, id: Uuid) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            sqlx::query("UPDATE scim_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
+                .bind(org.as_uuid())
+                .bind(id)
+                .bind(OffsetDateTime::now_utc())
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+}

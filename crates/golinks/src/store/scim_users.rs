@@ -1,0 +1,318 @@
+//! People as SCIM resources: the full resource as JSON plus the columns that filters, the
+//! directory and sign-in use, all written together. Writes are optimistic: an update names
+//! the version it read and fails if someone changed the person in between.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{ResultExt, Store, StoreError, StoreResult, on_pool};
+use crate::domain::{OrgId, UserId};
+
+/// The columns kept beside the resource, derived from it (`provisioning::columns`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserColumns {
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub active: bool,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    /// The primary (else first work, else first) email.
+    pub email: Option<String>,
+    /// Every email value, for `emails.value` filters.
+    pub emails: Vec<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub user_name: String,
+    pub external_id: Option<String>,
+    pub active: bool,
+    pub role: String,
+    pub display_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub resource: String,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A value bound into a pushed-down filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Text(String),
+    Bool(bool),
+    Uuid(Uuid),
+    Time(OffsetDateTime),
+}
+
+/// A SQL condition over `users u` with `?` where each bind goes, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlFilter {
+    pub clause: String,
+    pub binds: Vec<SqlValue>,
+}
+
+/// How a page of people is ordered (always ending with the id, for a stable order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserOrder {
+    Id,
+    UserName,
+    ExternalId,
+    Created,
+    LastModified,
+}
+
+impl UserOrder {
+    fn column(self) -> &'static str {
+        match self {
+            UserOrder::Id => "u.id",
+            UserOrder::UserName => "u.user_name_key",
+            UserOrder::ExternalId => "u.external_id",
+            UserOrder::Created => "u.created_at",
+            UserOrder::LastModified => "u.updated_at",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UserPageQuery {
+    pub filter: Option<SqlFilter>,
+    pub order: UserOrder,
+    pub descending: bool,
+    /// Only people whose id is greater (cursor paging, RFC 9865); with `UserOrder::Id`.
+    pub after: Option<Uuid>,
+    pub offset: i64,
+    /// `None`: every matching row.
+    pub limit: Option<i64>,
+}
+
+const USER_SELECT: &str =
+    "SELECT u.id, u.user_name, u.external_id, u.active, u.role, u.display_name,
+        u.given_name, u.family_name, u.email, u.department, u.title, u.resource, u.version,
+        u.created_at, u.updated_at
+    FROM users u";
+
+/// Times are kept to the millisecond, the precision `meta` shows, so that a filter on a
+/// shown time finds what it shows.
+pub fn now_ms() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(now)
+}
+
+/// `?` → `$first`, `$first+1`, … (the planner writes `?`; numbering depends on the query).
+fn number_placeholders(clause: &str, first: usize) -> String {
+    let mut out = String::with_capacity(clause.len() + 8);
+    let mut n = first;
+    for c in clause.chars() {
+        if c == '?' {
+            out.push_str(&format!("${n}"));
+            n += 1;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+macro_rules! bind_values {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for value in $binds {
+            q = match value {
+                SqlValue::Text(s) => q.bind(s.clone()),
+                SqlValue::Bool(b) => q.bind(*b),
+                SqlValue::Uuid(u) => q.bind(*u),
+                SqlValue::Time(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! replace_emails {
+    ($tx:expr, $org:expr, $id:expr, $cols:expr) => {
+        sqlx::query("DELETE FROM user_emails WHERE org_id = $1 AND user_id = $2")
+            .bind($org.as_uuid())
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        let mut keys: Vec<String> = $cols.emails.iter().map(|e| e.to_lowercase()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            sqlx::query("INSERT INTO user_emails (org_id, user_id, value_key) VALUES ($1, $2, $3)")
+                .bind($org.as_uuid())
+                .bind($id)
+                .bind(key)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
+impl Store {
+    pub async fn insert_scim_user(
+        &self,
+        org: OrgId,
+        cols: &UserColumns,
+        resource: &Value,
+    ) -> StoreResult<UserRecord> {
+        let id = UserId::new().as_uuid();
+        let now = now_ms();
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO users (org_id, id, user_name, user_name_key, external_id, active, display_name,
+                     given_name, family_name, email, email_key, department, title, resource, version,
+                     created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
+            )
+            .bind(org.as_uuid()).bind(id).bind(&cols.user_name).bind(cols.user_name.to_lowercase())
+            .bind(&cols.external_id).bind(cols.active).bind(&cols.display_name).bind(&cols.given_name)
+            .bind(&cols.family_name).bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .execute(&mut *tx)
+            .await
+            .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
+            replace_emails!(tx, org, id, cols);
+            tx.commit().await?;
+        });
+        self.get_scim_user(org, UserId::from_uuid(id)).await
+    }
+
+    /// A person who was not deleted.
+    pub async fn get_scim_user(&self, org: OrgId, id: UserId) -> StoreResult<UserRecord> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{USER_SELECT} WHERE u.org_id = $1 AND u.id = $2 AND u.deleted_at IS NULL"
+        ));
+        let row: Option<UserRecord> = on_pool!(self.read(), |p| {
+            sqlx::query_as(sql)
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(p)
+                .await?
+        });
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// Replaces the person's resource and columns if their version is still `expected`;
+    /// `None` means someone changed them meanwhile. Deactivation ends the
+    /// person's API access in the same transaction: tokens are checked against `active`.
+    pub async fn update_scim_user(
+        &self,
+        org: OrgId,
+        id: UserId,
+        expected: i64,
+        cols: &UserColumns,
+        resource: &Value,
+    ) -> StoreResult<Option<UserRecord>> {
+        let now = now_ms();
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE users SET user_name = $4, user_name_key = $5, external_id = $6, active = $7,
+                     display_name = $8, given_name = $9, family_name = $10, email = $11, email_key = $12,
+                     department = $13, title = $14, resource = $15, version = version + 1, updated_at = $16
+                 WHERE org_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL",
+            )
+            .bind(org.as_uuid()).bind(id.as_uuid()).bind(expected)
+            .bind(&cols.user_name).bind(cols.user_name.to_lowercase()).bind(&cols.external_id)
+            .bind(cols.active).bind(&cols.display_name).bind(&cols.given_name).bind(&cols.family_name)
+            .bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .execute(&mut *tx)
+            .await
+            .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
+            if updated.rows_affected() == 0 {
+                return Ok(None);
+            }
+            replace_emails!(tx, org, id.as_uuid(), cols);
+            tx.commit().await?;
+        });
+        self.get_scim_user(org, id).await.map(Some)
+    }
+
+    /// SCIM DELETE: a tombstone. The person is gone from SCIM and the directory; their links
+    /// stay (flagged: owner deleted) and their tokens stop working.
+    pub async fn tombstone_scim_user(
+        &self,
+        org: OrgId,
+        id: UserId,
+        expected: Option<i64>,
+    ) -> StoreResult<()> {
+        let done = on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            let done = sqlx::query(
+                "UPDATE users SET deleted_at = $3, active = FALSE, version = version + 1, updated_at = $3
+                 WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL AND ($4 IS NULL OR version = $4)",
+            )
+            .bind(org.as_uuid()).bind(id.as_uuid()).bind(now_ms()).bind(expected)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM user_emails WHERE org_id = $1 AND user_id = $2")
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            done
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// People (not deleted) matching the pushed-down filter, in `order`, and how many match.
+    pub async fn list_scim_users(
+        &self,
+        org: OrgId,
+        q: &UserPageQuery,
+    ) -> StoreResult<(Vec<UserRecord>, i64)> {
+        let binds: &[SqlValue] = q.filter.as_ref().map_or(&[], |f| &f.binds);
+        let condition = q
+            .filter
+            .as_ref()
+            .map(|f| format!(" AND ({})", number_placeholders(&f.clause, 3)))
+            .unwrap_or_default();
+        let direction = if q.descending { "DESC" } else { "ASC" };
+        let base = format!(
+            "WHERE u.org_id = $1 AND u.deleted_at IS NULL AND ($2 IS NULL OR u.id > $2){condition}"
+        );
+        let limit = q
+            .limit
+            .map(|l| format!(" LIMIT {l} OFFSET {}", q.offset.max(0)))
+            .unwrap_or_default();
+        let list = sqlx::AssertSqlSafe(format!(
+            "{USER_SELECT} {base} ORDER BY {} {direction}, u.id {direction}{limit}",
+            q.order.column()
+        ));
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u {base}"));
+        Ok(on_pool!(self.read(), |p| {
+            let rows = bind_values!(
+                sqlx::query_as(list).bind(org.as_uuid()).bind(q.after),
+                binds
+            )
+            .fetch_all(p)
+            .await?;
+            let total: i64 = bind_values!(
+                sqlx::query_scalar(count).bind(org.as_uuid()).bind(q.after),
+                binds
+            )
+            .fetch_one(p)
+            .await?;
+            (rows, total)
+        }))
+    }
+}
