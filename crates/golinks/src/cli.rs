@@ -121,6 +121,20 @@ pub enum UserCommand {
         #[arg(long, default_value = "member")]
         role: Role,
     },
+    /// Deactivate a person: their tokens stop working, their links keep working.
+    Deactivate {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+    },
+    /// Activate a deactivated person again.
+    Activate {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +224,12 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::User {
+            command: UserCommand::Deactivate { target, email },
+        } => set_active(&target, &email, false).await,
+        Command::User {
+            command: UserCommand::Activate { target, email },
+        } => set_active(&target, &email, true).await,
         Command::ApiToken {
             command:
                 ApiTokenCommand::Create {
@@ -283,6 +303,23 @@ fn parse_since(raw: &str) -> anyhow::Result<time::OffsetDateTime> {
         _ => bail!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d"),
     };
     Ok(time::OffsetDateTime::now_utc() - age)
+}
+
+async fn set_active(target: &OrgTarget, email: &str, active: bool) -> anyhow::Result<()> {
+    let (store, org) = open(target).await?;
+    let email = Email::try_from(email)?;
+    let user = match store.find_user_by_email(org.id, &email).await {
+        Err(StoreError::NotFound) => bail!("no person {email} in {}", org.slug),
+        other => other?,
+    };
+    crate::provisioning::set_active(&store, org.id, user.id, active)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    println!(
+        "{email} is now {}",
+        if active { "active" } else { "inactive" }
+    );
+    Ok(())
 }
 
 fn unreachable_serve() -> anyhow::Result<()> {

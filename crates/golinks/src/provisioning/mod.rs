@@ -141,6 +141,24 @@ fn precondition_failed() -> ScimError {
     ScimError::precondition_failed("the User's version is not the one in If-Match")
 }
 
+/// An admin (CLI now, web UI later) activates or deactivates a person: the same change an
+/// identity provider makes with `active`, so SCIM shows it and an import sees it.
+pub async fn set_active(
+    store: &Store,
+    org: OrgId,
+    id: UserId,
+    active: bool,
+) -> Result<UserRecord, ScimError> {
+    write(store, org, &id.to_string(), None, |current| {
+        let mut resource = current.clone();
+        if let Some(object) = resource.as_object_mut() {
+            object.insert("active".into(), Value::Bool(active));
+        }
+        storable(&resource)
+    })
+    .await
+}
+
 /// RFC 7644 §3.6: the person is gone from SCIM (404 afterwards); their links stay.
 pub async fn delete(
     store: &Store,

@@ -133,10 +133,20 @@ impl Store {
 
     /// For `/readyz`: the database answers and every migration is applied.
     pub async fn check_ready(&self) -> anyhow::Result<()> {
-        match &self.backend {
-            Backend::Sqlite { read, .. } => sqlite::check_migrated(read).await,
-            Backend::Postgres(pool) => postgres::check_migrated(pool).await,
-        }
+        let expected = match self.backend {
+            Backend::Sqlite { .. } => sqlite::MIGRATIONS.len(),
+            Backend::Postgres(_) => postgres::MIGRATIONS.len(),
+        };
+        let applied: i64 = on_pool!(self.read(), |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(p)
+                .await?
+        });
+        anyhow::ensure!(
+            usize::try_from(applied).unwrap_or(0) >= expected,
+            "{applied} of {expected} migrations applied"
+        );
+        Ok(())
     }
 
     pub async fn close(&self) {

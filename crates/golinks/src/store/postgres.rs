@@ -7,7 +7,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "init",
@@ -36,16 +36,4 @@ pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
         .await
         .with_context(|| format!("cannot apply migrations to {shown:?}"))?;
     Ok(pool)
-}
-
-pub(super) async fn check_migrated(pool: &PgPool) -> anyhow::Result<()> {
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await?;
-    anyhow::ensure!(
-        applied >= MIGRATIONS.len() as i64,
-        "{applied} of {} migrations applied",
-        MIGRATIONS.len()
-    );
-    Ok(())
 }

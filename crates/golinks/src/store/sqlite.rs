@@ -8,7 +8,7 @@ use anyhow::Context;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "init",
@@ -49,16 +49,4 @@ pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> 
         .await
         .with_context(|| format!("cannot open the SQLite database {path:?} for reading"))?;
     Ok((read, write))
-}
-
-pub(super) async fn check_migrated(pool: &SqlitePool) -> anyhow::Result<()> {
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await?;
-    anyhow::ensure!(
-        applied >= MIGRATIONS.len() as i64,
-        "{applied} of {} migrations applied",
-        MIGRATIONS.len()
-    );
-    Ok(())
 }

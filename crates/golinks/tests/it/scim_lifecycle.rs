@@ -257,3 +257,63 @@ on_both_backends!(
     deactivation_locks_a_person_out_and_reactivation_lets_them_back,
     changes_and_failures_are_in_the_provisioning_log,
 );
+
+async fn people_deactivated_in_golinks_show_inactive_to_the_identity_provider(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let scim = app.scim_token().await;
+    let (_, api) = app
+        .person("local@acme.example", golinks::domain::Role::Member)
+        .await;
+    let run = |verb: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_golinks"))
+            .args([
+                "user",
+                verb,
+                "--database-url",
+                &app.db.url,
+                "--email",
+                "LOCAL@acme.example",
+            ])
+            .output()
+            .expect("run")
+    };
+    let out = run("deactivate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, found) = app
+        .scim_json(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22local@acme.example%22",
+            &scim,
+            None,
+        )
+        .await;
+    assert_eq!(found["Resources"][0]["active"], false, "{found}");
+    let locked = app
+        .api(Method::GET, "/_/api/v1/links", &api)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(locked.status(), 401);
+    assert!(run("activate").status.success());
+    let (_, found) = app
+        .scim_json(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22local@acme.example%22",
+            &scim,
+            None,
+        )
+        .await;
+    assert_eq!(found["Resources"][0]["active"], true);
+    let back = app
+        .api(Method::GET, "/_/api/v1/links", &api)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(back.status(), 200);
+}
+
+on_both_backends!(people_deactivated_in_golinks_show_inactive_to_the_identity_provider);

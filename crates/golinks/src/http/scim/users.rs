@@ -177,19 +177,9 @@ async fn search(
 fn parse_query(query: Option<&str>) -> Result<ListParams, ScimFailure> {
     let mut object = serde_json::Map::new();
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        let canonical = [
-            "filter",
-            "startIndex",
-            "count",
-            "sortBy",
-            "sortOrder",
-            "attributes",
-            "excludedAttributes",
-            "cursor",
-        ]
-        .into_iter()
-        .find(|k| k.eq_ignore_ascii_case(&key));
-        let Some(canonical) = canonical else { continue };
+        let Some(canonical) = canonical_param(&key) else {
+            continue;
+        };
         let value = match canonical {
             "startIndex" | "count" => {
                 value.trim().parse::<i64>().map(Value::from).map_err(|_| {
@@ -211,7 +201,7 @@ fn params_from_object(body: &Value) -> Result<ListParams, ScimFailure> {
         .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest is a JSON object"))?
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
-        .map(|(k, v)| (canonical_param(k), v.clone()))
+        .map(|(k, v)| (canonical_param(k).unwrap_or(k).to_owned(), v.clone()))
         .collect();
     serde_json::from_value(Value::Object(object)).map_err(|e| {
         ScimFailure(ScimError::invalid_value(format!(
@@ -220,8 +210,9 @@ fn params_from_object(body: &Value) -> Result<ListParams, ScimFailure> {
     })
 }
 
-fn canonical_param(key: &str) -> String {
-    [
+/// A query or SearchRequest parameter's RFC spelling, if it is one.
+fn canonical_param(key: &str) -> Option<&'static str> {
+    const PARAMS: [&str; 8] = [
         "filter",
         "startIndex",
         "count",
@@ -230,11 +221,8 @@ fn canonical_param(key: &str) -> String {
         "attributes",
         "excludedAttributes",
         "cursor",
-    ]
-    .into_iter()
-    .find(|k| k.eq_ignore_ascii_case(key))
-    .unwrap_or(key)
-    .to_owned()
+    ];
+    PARAMS.into_iter().find(|k| k.eq_ignore_ascii_case(key))
 }
 
 fn project(resource: &Value, params: &ListParams) -> Result<Value, ScimFailure> {
