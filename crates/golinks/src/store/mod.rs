@@ -7,6 +7,7 @@
 //! organization's rows.
 
 mod clicks;
+mod link_reads;
 mod link_sql;
 mod links;
 mod orgs;
@@ -23,7 +24,8 @@ use std::time::Duration;
 use sqlx::{PgPool, SqlitePool};
 
 pub use clicks::ClickBatch;
-pub use links::{HistoryEntry, ImportReport, LinkDraft, LinkQuery};
+pub use link_reads::{HistoryEntry, LinkQuery};
+pub use links::{ImportReport, LinkDraft};
 pub use provisioning_log::{LogEntry, LogQuery};
 pub use rows::*;
 pub use scim_users::{

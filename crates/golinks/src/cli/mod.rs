@@ -1,0 +1,190 @@
+//! The command line: `golinks serve` and the admin commands. Doc comments are the `--help`.
+
+mod admin;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use admin::run_admin;
+
+use crate::config::{DEFAULT_DATABASE_URL, ServeArgs};
+use crate::domain::Role;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "golinks",
+    version,
+    about = "Self-hosted go links for organizations"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve redirects, the web UI, the JSON API and SCIM on one address.
+    Serve(ServeArgs),
+    /// Tokens for an identity provider's SCIM client (Okta, Entra ID).
+    ScimToken {
+        #[command(subcommand)]
+        command: ScimTokenCommand,
+    },
+    /// People of an organization.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Personal tokens for the JSON API.
+    ApiToken {
+        #[command(subcommand)]
+        command: ApiTokenCommand,
+    },
+    /// Import and export links.
+    Links {
+        #[command(subcommand)]
+        command: LinksCommand,
+    },
+    /// The SCIM provisioning log, newest first: every change and every failure.
+    ScimLog {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// Only entries at or after this time: RFC 3339 (2026-01-31T09:00:00Z) or an age
+        /// such as 30m, 12h, 7d.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only failed requests.
+        #[arg(long)]
+        failed: bool,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Organizations (tenants) of this deployment.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Database {
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "GOLINKS_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgTarget {
+    #[command(flatten)]
+    pub db: Database,
+    /// The organization's slug.
+    #[arg(long, default_value = "default")]
+    pub org: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScimTokenCommand {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// A name that says where the token is used, e.g. "okta".
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens with their last use.
+    List {
+        #[command(flatten)]
+        target: OrgTarget,
+    },
+    /// Revoke the tokens of that name (or that id).
+    Revoke {
+        #[command(flatten)]
+        target: OrgTarget,
+        name_or_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person (identity providers add people over SCIM).
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "member")]
+        role: Role,
+    },
+    /// Deactivate a person: their tokens stop working, their links keep working.
+    Deactivate {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+    },
+    /// Activate a deactivated person again.
+    Activate {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiTokenCommand {
+    /// Create an API token for a person; it is printed once, alone on the last line.
+    Create {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinksCommand {
+    /// Import links from our JSON export or tailscale/golink's JSONL export. Nothing is
+    /// imported if any link is invalid; links whose name is taken are skipped.
+    Import {
+        #[command(flatten)]
+        target: OrgTarget,
+        file: PathBuf,
+    },
+    /// Export every link as JSON (to stdout, or --output FILE).
+    Export {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization reached by the given host names.
+    Create {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// A host name (repeatable), e.g. --host go.acme.example.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
+    /// List organizations and their host names.
+    List {
+        #[command(flatten)]
+        db: Database,
+    },
+}
