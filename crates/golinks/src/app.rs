@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::http::scim::ScimLimiter;
 use crate::index::Index;
 use crate::server::{self, Listeners};
+use crate::sessions::SessionCache;
 use crate::store::Store;
 
 /// Everything a handler can reach. Cheap to clone.
@@ -26,6 +27,7 @@ pub struct AppState {
     pub clicks: Arc<ClickCounter>,
     pub config: Arc<Config>,
     pub scim_limiter: Arc<ScimLimiter>,
+    pub sessions: Arc<SessionCache>,
 }
 
 pub struct App {
@@ -42,6 +44,7 @@ impl App {
             store,
             index: Arc::new(index),
             clicks: Arc::default(),
+            sessions: Arc::default(),
             scim_limiter: Arc::new(ScimLimiter::new(
                 config.scim_rate_per_sec,
                 config.scim_burst,
@@ -75,6 +78,16 @@ impl App {
                 |s| async move {
                     if let Err(e) = s.clicks.flush(&s.store).await {
                         tracing::warn!(error = %e, "cannot write click counts; will retry");
+                    }
+                },
+            ),
+            every(
+                Duration::from_secs(60),
+                stop_rx.clone(),
+                state.clone(),
+                |s| async move {
+                    if let Err(e) = s.store.optimize().await {
+                        tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
                     }
                 },
             ),

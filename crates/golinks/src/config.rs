@@ -55,6 +55,12 @@ pub struct ServeArgs {
     /// SCIM requests a token may send at once above its rate [default: 5000].
     #[arg(long, env = "GOLINKS_SCIM_BURST")]
     pub scim_burst: Option<NonZeroU32>,
+    /// Hours a session lasts without use [default: 168].
+    #[arg(long, env = "GOLINKS_SESSION_IDLE_HOURS")]
+    pub session_idle_hours: Option<u32>,
+    /// Hours a session lasts at most after sign-in [default: 720].
+    #[arg(long, env = "GOLINKS_SESSION_LIFETIME_HOURS")]
+    pub session_lifetime_hours: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +76,8 @@ struct FileConfig {
     workers: Option<usize>,
     scim_rate_per_sec: Option<NonZeroU32>,
     scim_burst: Option<NonZeroU32>,
+    session_idle_hours: Option<u32>,
+    session_lifetime_hours: Option<u32>,
 }
 
 #[derive(Clone)]
@@ -84,9 +92,18 @@ pub struct Config {
     pub workers: usize,
     pub scim_rate_per_sec: NonZeroU32,
     pub scim_burst: NonZeroU32,
+    pub session_idle_hours: u32,
+    pub session_lifetime_hours: u32,
 }
 
 impl Config {
+    pub fn session_lifetimes(&self) -> crate::sessions::Lifetimes {
+        crate::sessions::Lifetimes {
+            idle: time::Duration::hours(i64::from(self.session_idle_hours)),
+            absolute: time::Duration::hours(i64::from(self.session_lifetime_hours)),
+        }
+    }
+
     pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
         let file = match &args.config {
             Some(path) => {
@@ -116,6 +133,12 @@ impl Config {
                 nonzero(2000),
             ),
             scim_burst: pick(args.scim_burst, file.scim_burst, nonzero(5000)),
+            session_idle_hours: pick(args.session_idle_hours, file.session_idle_hours, 168),
+            session_lifetime_hours: pick(
+                args.session_lifetime_hours,
+                file.session_lifetime_hours,
+                720,
+            ),
         };
         config.validate()?;
         Ok(config)
@@ -177,7 +200,13 @@ impl fmt::Display for Config {
         writeln!(f, "sync_interval_ms = {}", self.sync_interval_ms)?;
         writeln!(f, "workers = {}", self.workers)?;
         writeln!(f, "scim_rate_per_sec = {}", self.scim_rate_per_sec)?;
-        write!(f, "scim_burst = {}", self.scim_burst)
+        writeln!(f, "scim_burst = {}", self.scim_burst)?;
+        writeln!(f, "session_idle_hours = {}", self.session_idle_hours)?;
+        write!(
+            f,
+            "session_lifetime_hours = {}",
+            self.session_lifetime_hours
+        )
     }
 }
 

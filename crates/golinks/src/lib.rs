@@ -12,5 +12,6 @@ pub mod policy;
 pub mod provisioning;
 pub mod resolve;
 pub mod server;
+pub mod sessions;
 pub mod store;
 pub mod transfer;

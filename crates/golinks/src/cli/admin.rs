@@ -75,6 +75,11 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
         }
         Command::Links { command } => links_command(command).await,
         Command::Org { command } => org_command(command).await,
+        Command::LoginLink {
+            target,
+            email,
+            minutes,
+        } => login_link(&target, &email, minutes).await,
         Command::ScimLog {
             target,
             since,
@@ -124,6 +129,36 @@ fn parse_since(raw: &str) -> anyhow::Result<time::OffsetDateTime> {
         _ => bail!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d"),
     };
     Ok(time::OffsetDateTime::now_utc() - age)
+}
+
+async fn login_link(target: &OrgTarget, email: &str, minutes: u16) -> anyhow::Result<()> {
+    let (store, org) = open(target).await?;
+    let email = Email::try_from(email)?;
+    let user = match store.find_user_by_email(org.id, &email).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => {
+            store
+                .create_user(org.id, &email, None, crate::domain::Role::Admin)
+                .await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !user.active {
+        bail!("{email} is inactive; activate them first (golinks user activate)");
+    }
+    let secret = Secret::generate(TokenKind::Login);
+    let expires_at =
+        time::OffsetDateTime::now_utc() + time::Duration::minutes(i64::from(minutes.max(1)));
+    store
+        .create_login_link(org.id, user.id, &secret.digest(), expires_at)
+        .await?;
+    println!(
+        "One-time sign-in link for {email} ({}), valid for {} minutes; open it on this server:",
+        user.role,
+        minutes.max(1)
+    );
+    println!("/_/login/{}", secret.reveal());
+    Ok(())
 }
 
 async fn set_active(target: &OrgTarget, email: &str, active: bool) -> anyhow::Result<()> {

@@ -46,6 +46,17 @@ pub enum Command {
         #[command(subcommand)]
         command: LinksCommand,
     },
+    /// Print a one-time sign-in link path, alone on the last line: the way in before SSO is
+    /// configured. A person who does not exist yet is created, as an admin.
+    LoginLink {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+        /// Minutes the link stays valid.
+        #[arg(long, default_value_t = 15)]
+        minutes: u16,
+    },
     /// The SCIM provisioning log, newest first: every change and every failure.
     ScimLog {
         #[command(flatten)]

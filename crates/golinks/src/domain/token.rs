@@ -13,6 +13,8 @@ pub enum TokenKind {
     Api,
     /// A one-time sign-in link.
     Login,
+    /// A browser session's cookie.
+    Session,
 }
 
 impl TokenKind {
@@ -21,6 +23,7 @@ impl TokenKind {
             TokenKind::Scim => "gls_",
             TokenKind::Api => "gla_",
             TokenKind::Login => "gll_",
+            TokenKind::Session => "gss_",
         }
     }
 }

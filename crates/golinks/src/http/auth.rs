@@ -2,11 +2,12 @@
 //! sessions (sign-in) join them in the SAML issue.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use time::OffsetDateTime;
 
 use super::error::ApiError;
+use super::session::SignedIn;
 use crate::app::AppState;
 use crate::domain::token;
 use crate::index::strip_port;
@@ -57,6 +58,35 @@ pub struct ApiActor {
     pub org: HostOrg,
 }
 
+impl ApiActor {
+    /// A browser's session: its unsafe requests must come from our own pages (CSRF).
+    async fn from_session(
+        parts: &mut Parts,
+        state: &AppState,
+        me: SignedIn,
+    ) -> Result<Self, ApiError> {
+        if !super::session::same_origin(&parts.method, &parts.headers) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross-site request refused",
+            ));
+        }
+        let mut host_org = HostOrg::from_request_parts(parts, state).await?;
+        if host_org.org.id != me.org {
+            host_org.org = state
+                .index
+                .hosts()
+                .org_by_id(me.org)
+                .cloned()
+                .ok_or_else(|| ApiError::unauthorized("sign in again"))?;
+        }
+        Ok(ApiActor {
+            actor: me.actor(),
+            org: host_org,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
@@ -64,11 +94,16 @@ impl FromRequestParts<AppState> for ApiActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(header::AUTHORIZATION).is_none()
+            && let Some(me) = super::session::signed_in(&parts.headers, state).await
+        {
+            return Self::from_session(parts, state, me).await;
+        }
         let presented = parts
             .headers
             .get(header::AUTHORIZATION)
             .ok_or_else(|| {
-                ApiError::unauthorized("an API token is required: Authorization: Bearer gla_…")
+                ApiError::unauthorized("sign in, or send an API token: Authorization: Bearer gla_…")
             })?
             .to_str()
             .ok()

@@ -8,6 +8,7 @@ mod health;
 mod redirect;
 mod request_id;
 pub mod scim;
+pub mod session;
 pub mod web;
 
 use std::time::Duration;

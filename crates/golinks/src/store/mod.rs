@@ -10,11 +10,12 @@ mod clicks;
 mod link_reads;
 mod link_sql;
 mod links;
-mod orgs;
+pub(crate) mod orgs;
 mod postgres;
 mod provisioning_log;
 mod rows;
 mod scim_users;
+mod sessions;
 mod sqlite;
 pub mod tokens;
 mod users;
@@ -31,6 +32,7 @@ pub use rows::*;
 pub use scim_users::{
     SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,
 };
+pub use sessions::{SessionInfo, SessionRecord};
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {
@@ -148,6 +150,16 @@ impl Store {
             usize::try_from(applied).unwrap_or(0) >= expected,
             "{applied} of {expected} migrations applied"
         );
+        Ok(())
+    }
+
+    /// Keeps SQLite's query planner statistics current (`PRAGMA optimize` analyzes only the
+    /// tables whose size changed a lot), so that it picks e.g. the `externalId` index over a
+    /// scan in id order once the directory grows. PostgreSQL's autovacuum does this itself.
+    pub async fn optimize(&self) -> StoreResult<()> {
+        if let Backend::Sqlite { write, .. } = &self.backend {
+            sqlx::query("PRAGMA optimize").execute(write).await?;
+        }
         Ok(())
     }
 

@@ -18,6 +18,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisioning log",
         include_str!("../../migrations/postgres/0002_provisioning_log.sql"),
     ),
+    (
+        3,
+        "sessions",
+        include_str!("../../migrations/postgres/0003_sessions.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -6,6 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::sessions::revoke_sessions_in_tx;
 use super::{ResultExt, Store, StoreError, StoreResult, on_pool};
 use crate::domain::{OrgId, UserId};
 
@@ -206,8 +207,9 @@ impl Store {
     }
 
     /// Replaces the person's resource and columns if their version is still `expected`;
-    /// `None` means someone changed them meanwhile. Deactivation ends the
-    /// person's API access in the same transaction: tokens are checked against `active`.
+    /// `None` means someone changed them meanwhile. Deactivation ends the person's sessions
+    /// in the same transaction; their API tokens are refused while they are inactive (tokens
+    /// are checked against `active`) and work again on reactivation.
     pub async fn update_scim_user(
         &self,
         org: OrgId,
@@ -237,6 +239,9 @@ impl Store {
                 return Ok(None);
             }
             replace_emails!(tx, org, id.as_uuid(), cols);
+            if !cols.active {
+                revoke_sessions_in_tx!(tx, org, id.as_uuid());
+            }
             tx.commit().await?;
         });
         self.get_scim_user(org, id).await.map(Some)
@@ -265,6 +270,7 @@ impl Store {
                 .bind(id.as_uuid())
                 .execute(&mut *tx)
                 .await?;
+            revoke_sessions_in_tx!(tx, org, id.as_uuid());
             tx.commit().await?;
             done
         });
@@ -284,34 +290,33 @@ impl Store {
         let condition = q
             .filter
             .as_ref()
-            .map(|f| format!(" AND ({})", number_placeholders(&f.clause, 3)))
+            .map(|f| format!(" AND ({})", number_placeholders(&f.clause, 2)))
             .unwrap_or_default();
+        // The count is of everyone matching, cursor or not (RFC 9865 §2.2 totalResults).
+        let scope = format!("WHERE u.org_id = $1 AND u.deleted_at IS NULL{condition}");
+        let after = match q.after {
+            Some(_) => format!(" AND u.id > ${}", binds.len() + 2),
+            None => String::new(),
+        };
         let direction = if q.descending { "DESC" } else { "ASC" };
-        let base = format!(
-            "WHERE u.org_id = $1 AND u.deleted_at IS NULL AND ($2 IS NULL OR u.id > $2){condition}"
-        );
         let limit = q
             .limit
             .map(|l| format!(" LIMIT {l} OFFSET {}", q.offset.max(0)))
             .unwrap_or_default();
         let list = sqlx::AssertSqlSafe(format!(
-            "{USER_SELECT} {base} ORDER BY {} {direction}, u.id {direction}{limit}",
+            "{USER_SELECT} {scope}{after} ORDER BY {} {direction}, u.id {direction}{limit}",
             q.order.column()
         ));
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u {base}"));
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u {scope}"));
         Ok(on_pool!(self.read(), |p| {
-            let rows = bind_values!(
-                sqlx::query_as(list).bind(org.as_uuid()).bind(q.after),
-                binds
-            )
-            .fetch_all(p)
-            .await?;
-            let total: i64 = bind_values!(
-                sqlx::query_scalar(count).bind(org.as_uuid()).bind(q.after),
-                binds
-            )
-            .fetch_one(p)
-            .await?;
+            let mut list = bind_values!(sqlx::query_as(list).bind(org.as_uuid()), binds);
+            if let Some(after) = q.after {
+                list = list.bind(after);
+            }
+            let rows = list.fetch_all(p).await?;
+            let total: i64 = bind_values!(sqlx::query_scalar(count).bind(org.as_uuid()), binds)
+                .fetch_one(p)
+                .await?;
             (rows, total)
         }))
     }

@@ -19,6 +19,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisioning log",
         include_str!("../../migrations/sqlite/0002_provisioning_log.sql"),
     ),
+    (
+        3,
+        "sessions",
+        include_str!("../../migrations/sqlite/0003_sessions.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {
@@ -42,6 +47,10 @@ pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> 
         .run(&write)
         .await
         .with_context(|| format!("cannot apply migrations to {path:?}"))?;
+    // First look at the statistics, as SQLite recommends when a long-lived connection opens.
+    sqlx::query("PRAGMA optimize=0x10002")
+        .execute(&write)
+        .await?;
     let read = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(super::CONNECT_TIMEOUT)

@@ -15,4 +15,5 @@ mod scim_lifecycle;
 mod scim_okta;
 mod scim_pushdown;
 mod scim_users;
+mod sessions;
 mod store;

@@ -9,12 +9,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::auth::HostOrg;
+use super::session::Visitor;
 use crate::app::AppState;
+
+mod login;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/_/") }))
         .route("/_/", get(home))
+        .merge(login::router())
 }
 
 /// "go/<name> doesn't exist yet", with the nearest existing names.
@@ -32,13 +36,25 @@ pub struct MissingLinkPage<'a> {
 struct HomePage {
     org_name: String,
     link_count: usize,
+    /// The signed-in person's userName.
+    signed_in_as: Option<String>,
 }
 
-async fn home(State(state): State<AppState>, org: HostOrg) -> Response {
+async fn home(State(state): State<AppState>, org: HostOrg, Visitor(visitor): Visitor) -> Response {
     let link_count = state.index.links().get(&org.org.id).map_or(0, |l| l.len());
+    let signed_in_as = match visitor {
+        Some(me) => state
+            .store
+            .find_user(me.org, me.user)
+            .await
+            .ok()
+            .map(|u| u.user_name),
+        None => None,
+    };
     HomePage {
         org_name: org.org.name,
         link_count,
+        signed_in_as,
     }
     .into_response()
 }

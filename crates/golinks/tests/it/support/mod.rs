@@ -40,6 +40,8 @@ pub fn config(database_url: &str) -> Config {
         workers: 2,
         scim_rate_per_sec: std::num::NonZeroU32::new(2000).expect("nonzero"),
         scim_burst: std::num::NonZeroU32::new(5000).expect("nonzero"),
+        session_idle_hours: 168,
+        session_lifetime_hours: 720,
     }
 }
 

@@ -1,0 +1,101 @@
+//! Signing in with a one-time link (`golinks login-link`), and signing out. The link's page
+//! asks for a click, so that a link preview or a scanner fetching it does not use it up.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use time::OffsetDateTime;
+
+use crate::app::AppState;
+use crate::domain::token;
+use crate::http::error::PageError;
+use crate::http::session::{self, Visitor};
+use crate::store::StoreError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/_/login/{token}", get(confirm).post(sign_in))
+        .route("/_/logout", post(sign_out))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct ConfirmPage<'a> {
+    token: &'a str,
+}
+
+async fn confirm(Path(token): Path<String>) -> Response {
+    ConfirmPage { token: &token }.into_response()
+}
+
+fn refused_cross_site() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "This form was sent from another site. Go back to go/ and try again.",
+    )
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !session::same_origin(&method, &headers) {
+        return Err(refused_cross_site());
+    }
+    let (org, user) = match state.store.consume_login_link(&token::digest(&token)).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "This sign-in link is not valid: it was used already, it expired, or the person is inactive. Ask for a new one.",
+            ));
+        }
+        Err(e) => return Err(PageError::internal(&e)),
+    };
+    // A new secret at every sign-in: a session id known before sign-in is never reused.
+    let secret = session::new_session_secret();
+    let lifetimes = state.config.session_lifetimes();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let expires_at = OffsetDateTime::now_utc() + lifetimes.absolute;
+    state
+        .store
+        .create_session(org, user, &secret.digest(), expires_at, agent)
+        .await?;
+    let cookie = session::set_cookie(&secret, lifetimes, session::is_https(&headers));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/_/")).into_response())
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Visitor(visitor): Visitor,
+) -> Result<Response, PageError> {
+    if !session::same_origin(&method, &headers) {
+        return Err(refused_cross_site());
+    }
+    if let Some(me) = visitor {
+        match state
+            .store
+            .revoke_session(me.org, me.user, me.session.id)
+            .await
+        {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(PageError::internal(&e)),
+        }
+        state.sessions.forget(&me.digest);
+    }
+    Ok((
+        [(header::SET_COOKIE, session::clear_cookie())],
+        Redirect::to("/_/"),
+    )
+        .into_response())
+}

@@ -1,0 +1,270 @@
+//! Sessions: one-time sign-in links, the cookie, logout, and deactivation ending them.
+
+use std::process::Command;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp};
+
+fn login_link(app: &TestApp, email: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_golinks"))
+        .args([
+            "login-link",
+            "--database-url",
+            &app.db.url,
+            "--org",
+            "default",
+            "--email",
+            email,
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        path.starts_with("/_/login/gll_"),
+        "a path alone on the last line: {path:?}"
+    );
+    path
+}
+
+/// Signs in through the link like a browser and returns the session cookie (`name=value`).
+async fn sign_in(app: &TestApp, path: &str) -> String {
+    let page = app.get(path).send().await.expect("send");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text().await.expect("body").contains("method=\"post\""),
+        "a click, not the GET, signs in"
+    );
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    cookie.split(';').next().expect("pair").to_owned()
+}
+
+async fn a_login_link_signs_in_once_and_logout_ends_the_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let path = login_link(&app, "first@acme.example");
+    let cross_site = app
+        .client
+        .post(app.url(&path))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        cross_site.status(),
+        403,
+        "CSRF: another site cannot use the form"
+    );
+    let cookie = sign_in(&app, &path).await;
+    let again = app
+        .client
+        .post(app.url(&path))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(again.status(), 400, "a link works once");
+    let me = |cookie: &str| {
+        app.client
+            .get(app.url("/_/api/v1/links"))
+            .header("cookie", cookie.to_owned())
+            .send()
+    };
+    assert_eq!(me(&cookie).await.expect("send").status(), 200);
+    let created = app
+        .client
+        .post(app.url("/_/api/v1/links"))
+        .header("cookie", cookie.clone())
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({"name": "mine", "url": "https://a.example/", "visibility": "private"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.expect("json");
+    assert_eq!(
+        created["owner"]["email"], "first@acme.example",
+        "the first person is an admin, and owns what they make"
+    );
+    let private = app
+        .client
+        .get(app.url("/my/mine"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        crate::support::location(&private).as_deref(),
+        Some("https://a.example/")
+    );
+    let forged = app
+        .client
+        .post(app.url("/_/api/v1/links"))
+        .header("cookie", cookie.clone())
+        .header("origin", "https://evil.example")
+        .json(&json!({"name": "x", "url": "https://a.example/"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        forged.status(),
+        403,
+        "a cookie request from another site changes nothing"
+    );
+    let home = app
+        .client
+        .get(app.url("/_/"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    assert!(home.contains("Signed in as first@acme.example"), "{home}");
+    let out = app
+        .client
+        .post(app.url("/_/logout"))
+        .header("cookie", cookie.clone())
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()["set-cookie"]
+            .to_str()
+            .expect("cookie")
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        me(&cookie).await.expect("send").status(),
+        401,
+        "the session is over on the server, not just in the browser"
+    );
+}
+
+async fn deactivation_ends_sessions_at_once_on_every_server(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let replica = app.replica().await;
+    let scim = app.scim_token().await;
+    let (_, person) = app
+        .scim_json(
+            Method::POST,
+            "/Users",
+            &scim,
+            Some(crate::scim_users::user("ada@acme.example")),
+        )
+        .await;
+    let cookie = sign_in(&app, &login_link(&app, "ADA@acme.example")).await;
+    let me = |server: &TestApp| {
+        server
+            .client
+            .get(server.url("/_/api/v1/links"))
+            .header("cookie", cookie.clone())
+            .send()
+    };
+    assert_eq!(me(&app).await.expect("send").status(), 200);
+    assert_eq!(me(&replica).await.expect("send").status(), 200);
+    let off = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]});
+    let id = person["id"].as_str().expect("id");
+    let (status, _) = app
+        .scim_json(Method::PATCH, &format!("/Users/{id}"), &scim, Some(off))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        me(&app).await.expect("send").status(),
+        401,
+        "refused on the next request"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while me(&replica).await.expect("send").status() != 401 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replica still accepts the session"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let on = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": true}}]});
+    app.scim_json(Method::PATCH, &format!("/Users/{id}"), &scim, Some(on))
+        .await;
+    assert_eq!(
+        me(&app).await.expect("send").status(),
+        401,
+        "reactivation means signing in again"
+    );
+    let fresh = sign_in(&app, &login_link(&app, "ada@acme.example")).await;
+    let back = app
+        .client
+        .get(app.url("/_/api/v1/links"))
+        .header("cookie", fresh)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(back.status(), 200);
+}
+
+async fn an_inactive_person_gets_no_login_link_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let path = login_link(&app, "gone@acme.example");
+    let out = Command::new(env!("CARGO_BIN_EXE_golinks"))
+        .args([
+            "user",
+            "deactivate",
+            "--database-url",
+            &app.db.url,
+            "--email",
+            "gone@acme.example",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let response = app
+        .client
+        .post(app.url(&path))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("set-cookie").is_none());
+    let bogus = app
+        .client
+        .post(app.url("/_/login/gll_nope"))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bogus.status(), 400);
+}
+
+on_both_backends!(
+    a_login_link_signs_in_once_and_logout_ends_the_session,
+    deactivation_ends_sessions_at_once_on_every_server,
+    an_inactive_person_gets_no_login_link_session,
+);
