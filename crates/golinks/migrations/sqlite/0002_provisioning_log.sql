@@ -27,3 +27,9 @@ CREATE TABLE user_emails (
     PRIMARY KEY (org_id, value_key, user_id),
     FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) ON DELETE CASCADE
 );
+-- Every write replaces a person's emails: found by person, not by a scan.
+CREATE INDEX user_emails_user ON user_emails (org_id, user_id);
+
+-- The people SCIM sees (not deleted) in id order: pages, cursor pages and totalResults are
+-- index scans that never visit tombstones.
+CREATE INDEX users_live ON users (org_id, id) WHERE deleted_at IS NULL;

@@ -154,11 +154,15 @@ impl Store {
     }
 
     /// Keeps SQLite's query planner statistics current (`PRAGMA optimize` analyzes only the
-    /// tables whose size changed a lot), so that it picks e.g. the `externalId` index over a
+    /// tables never analyzed or whose size changed a lot), so that it picks e.g. the `externalId` index over a
     /// scan in id order once the directory grows. PostgreSQL's autovacuum does this itself.
     pub async fn optimize(&self) -> StoreResult<()> {
         if let Backend::Sqlite { write, .. } = &self.backend {
-            sqlx::query("PRAGMA optimize").execute(write).await?;
+            // 0x10000: every table, not only those this (writing) connection queried; the
+            // analysis limit keeps each run to milliseconds.
+            sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+                .execute(write)
+                .await?;
         }
         Ok(())
     }

@@ -263,7 +263,59 @@ async fn an_inactive_person_gets_no_login_link_session(backend: Backend) {
     assert_eq!(bogus.status(), 400);
 }
 
+async fn a_person_sees_their_sessions_and_ends_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let laptop = sign_in(&app, &login_link(&app, "ada@acme.example")).await;
+    let phone = sign_in(&app, &login_link(&app, "ada@acme.example")).await;
+    let list: serde_json::Value = app
+        .client
+        .get(app.url("/_/api/v1/me/sessions"))
+        .header("cookie", laptop.clone())
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let sessions = list.as_array().expect("array");
+    assert_eq!(sessions.len(), 2, "{list}");
+    // Newest first: the phone's.
+    let phone_id = sessions[0]["id"].as_str().expect("id");
+    let ended = app
+        .client
+        .delete(app.url(&format!("/_/api/v1/me/sessions/{phone_id}")))
+        .header("cookie", laptop.clone())
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(ended.status(), 204);
+    let status = |cookie: String| {
+        let request = app
+            .client
+            .get(app.url("/_/api/v1/links"))
+            .header("cookie", cookie);
+        async move { request.send().await.expect("send").status() }
+    };
+    assert_eq!(
+        status(phone).await,
+        401,
+        "the ended session is refused at once"
+    );
+    assert_eq!(status(laptop.clone()).await, 200);
+    let unknown = app
+        .client
+        .delete(app.url("/_/api/v1/me/sessions/00000000-0000-0000-0000-000000000000"))
+        .header("cookie", laptop)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(unknown.status(), 404);
+}
+
 on_both_backends!(
+    a_person_sees_their_sessions_and_ends_one,
     a_login_link_signs_in_once_and_logout_ends_the_session,
     deactivation_ends_sessions_at_once_on_every_server,
     an_inactive_person_gets_no_login_link_session,

@@ -14,8 +14,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(filter) = Filter::parse(text) else {
         return;
     };
+    // The canonical text may be longer than the input (spaces, quotes); round-trip only what
+    // the length bound lets back in.
     let canonical = filter.to_string();
-    assert_eq!(Filter::parse(&canonical).ok(), Some(filter.clone()), "{canonical}");
+    if canonical.len() <= scim::filter::MAX_FILTER_LEN {
+        assert_eq!(Filter::parse(&canonical).ok(), Some(filter.clone()), "{canonical}");
+    }
     let _ = scim::validate(&filter, &USER);
     let user = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

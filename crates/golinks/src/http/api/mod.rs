@@ -2,6 +2,7 @@
 
 mod json;
 mod links;
+mod me;
 
 use axum::Json;
 use axum::Router;
@@ -16,7 +17,7 @@ pub use json::ApiJson;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "golinks API", description = "Go links of an organization."),
-    paths(links::list, links::create, links::show, links::update, links::delete, links::usage, links::history),
+    paths(links::list, links::create, links::show, links::update, links::delete, links::usage, links::history, me::sessions, me::end_session),
     components(schemas(crate::http::error::Problem)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -41,7 +42,7 @@ pub fn router() -> Router<AppState> {
             "/_/api/openapi.json",
             get(|| async { Json(ApiDoc::openapi()) }),
         )
-        .nest("/_/api/v1", links::router())
+        .nest("/_/api/v1", links::router().merge(me::router()))
         .route(
             "/_/api/{*rest}",
             get(not_found)
