@@ -12,6 +12,7 @@ mod replicas;
 mod scim_discovery;
 mod scim_entra;
 mod scim_lifecycle;
+mod scim_lists;
 mod scim_okta;
 mod scim_pushdown;
 mod scim_users;
