@@ -58,6 +58,20 @@ impl App {
         self.listeners.addr
     }
 
+    /// What a fresh install says at start: how the first admin gets in.
+    pub async fn first_run_hint(&self) -> Option<String> {
+        if self.state.store.has_people().await.unwrap_or(true) {
+            return None;
+        }
+        Some(format!(
+            "First run: nobody can sign in yet. Make yourself the first admin with\n  \
+             golinks login-link --database-url {} --email you@example.com\n\
+             and open the printed path on this server. To provision people from Okta or \
+             Entra ID, see docs/okta.md and docs/entra-id.md.",
+            crate::store::redact_url(&self.state.config.database_url)
+        ))
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }

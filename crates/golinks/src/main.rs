@@ -21,6 +21,9 @@ async fn main() -> anyhow::Result<()> {
                 "golinks is serving on http://{} (Ctrl-C to stop)",
                 app.local_addr()
             );
+            if let Some(hint) = app.first_run_hint().await {
+                println!("{hint}");
+            }
             app.run(shutdown_signal()).await
         }
         admin => {

@@ -97,4 +97,14 @@ impl Store {
         });
         Ok(row.ok_or(StoreError::NotFound)?.try_into()?)
     }
+
+    /// Whether any organization has a person yet: a fresh install has none.
+    pub async fn has_people(&self) -> StoreResult<bool> {
+        let found: Option<i32> = on_pool!(self.read(), |p| {
+            sqlx::query_scalar("SELECT 1 FROM users WHERE deleted_at IS NULL LIMIT 1")
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(found.is_some())
+    }
 }
