@@ -93,6 +93,11 @@ pub async fn create(
 ) -> Result<Link, LinkError> {
     let mut draft = draft_from(None, &input, cx.own_hosts)?;
     draft.owner = match input.owner.as_deref() {
+        Some(_) if !cx.actor.as_ref().is_none_or(policy::may_change_owner) => {
+            return Err(LinkError::Forbidden(
+                "only moderators and admins can make a link someone else's",
+            ));
+        }
         Some(email) => Some(owner_by_email(state, cx, email).await?),
         None => cx.actor.map(|a| a.user),
     };

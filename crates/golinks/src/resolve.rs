@@ -115,15 +115,19 @@ pub fn nearest<'a>(
     names: impl Iterator<Item = (&'a str, &'a str)>,
     max: usize,
 ) -> Vec<String> {
-    let wanted = LinkName::key_of(wanted).unwrap_or_else(|| wanted.to_lowercase());
-    if wanted.len() < 2 {
+    // Only a valid name (at most 100 characters) is compared: a long junk path must not cost
+    // an edit distance against every name.
+    let Some(wanted) = LinkName::key_of(wanted).filter(|w| w.len() >= 2) else {
         return Vec::new();
-    }
+    };
     let mut scored: Vec<(usize, &str)> = names
         .filter_map(|(key, display)| {
-            let distance = edit_distance(&wanted, key);
             let related = key.contains(wanted.as_str()) || (key.len() >= 3 && wanted.contains(key));
             let limit = (wanted.len().max(key.len()) / 3).max(1);
+            if !related && wanted.len().abs_diff(key.len()) > limit {
+                return None;
+            }
+            let distance = edit_distance(&wanted, key);
             (related || distance <= limit)
                 .then_some((if related { distance.min(1) } else { distance }, display))
         })

@@ -108,6 +108,12 @@ pub async fn list(
             ScimError::invalid_value(format!("invalid cursor {c:?}"))
         })?)),
     };
+    if after.is_some() && params.sort_by.is_some() {
+        // Our cursor is a position in id order (RFC 9865 leaves the order to the provider).
+        return Err(ScimError::invalid_value(
+            "sortBy cannot be combined with cursor paging",
+        ));
+    }
     let plan = pushdown::plan(filter.as_ref());
     let in_sql = plan.exact && in_memory_sort.is_none();
     let query = UserPageQuery {
@@ -118,7 +124,9 @@ pub async fn list(
             order
         },
         descending: descending && after.is_none(),
-        after: after.flatten(),
+        // Without an exact plan the evaluator counts, so it must see everyone matching and
+        // not only those after the cursor.
+        after: if in_sql { after.flatten() } else { None },
         offset: if in_sql && after.is_none() {
             start - 1
         } else {
@@ -151,9 +159,11 @@ pub async fn list(
             (start - 1) as usize
         };
         let take = (count + i64::from(after.is_some())) as usize;
+        let cursor = after.flatten();
         (
             matching
                 .into_iter()
+                .filter(|(r, _)| cursor.is_none_or(|c| r.id > c))
                 .skip(skip)
                 .take(take)
                 .map(|(r, _)| r)

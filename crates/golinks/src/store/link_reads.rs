@@ -119,7 +119,14 @@ impl Store {
         query: &LinkQuery,
     ) -> StoreResult<(Vec<Link>, i64)> {
         let pattern = like_pattern(&query.text);
-        let key_pattern = like_pattern(&query.text.replace(['-', '_'], ""));
+        // A text of only `-` and `_` has no name key to look for; keys never hold `-`, so this
+        // matches no key (rather than all).
+        let stripped = query.text.replace(['-', '_'], "");
+        let key_pattern = if stripped.trim().is_empty() && !query.text.trim().is_empty() {
+            "-".to_owned()
+        } else {
+            like_pattern(&stripped)
+        };
         let matches =
             "($3 = '%%' OR lower(l.name) LIKE $3 ESCAPE '\\' OR lower(l.url) LIKE $3 ESCAPE '\\'
             OR lower(l.description) LIKE $3 ESCAPE '\\'

@@ -265,6 +265,10 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if done == 0 {
+                // Gone already, or another version (If-Match): nothing else changes.
+                return Err(StoreError::NotFound);
+            }
             sqlx::query("DELETE FROM user_emails WHERE org_id = $1 AND user_id = $2")
                 .bind(org.as_uuid())
                 .bind(id.as_uuid())

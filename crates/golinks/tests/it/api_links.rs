@@ -287,6 +287,17 @@ async fn only_owners_moderators_and_admins_change_a_link(backend: Backend) {
     let unknown = patch(&moderator, json!({"owner": "nobody@acme.example"}))
         .await
         .expect("send");
+    let planted = app
+        .api(Method::POST, LINKS, &member)
+        .json(&json!({"name": "payroll", "url": "https://evil.example/", "visibility": "private", "owner": "owner@acme.example"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        planted.status(),
+        403,
+        "a member cannot make a link someone else's"
+    );
     assert_eq!(unknown.status(), 422);
 }
 

@@ -113,6 +113,18 @@ async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names
     );
 }
 
+async fn a_junk_path_gets_a_missing_page_without_suggestions(backend: Backend) {
+    let (app, _) = seeded(backend).await;
+    let junk = format!("/{}!", "d".repeat(20_000));
+    let response = app.get(&junk).send().await.expect("send");
+    assert_eq!(response.status(), 404);
+    let page = response.text().await.expect("body");
+    assert!(
+        !page.contains("Did you mean"),
+        "no suggestions for what can't be a name"
+    );
+}
+
 async fn reserved_paths_are_never_links(backend: Backend) {
     let (app, _) = seeded(backend).await;
     for path in ["/_/nothing", "/scim", "/saml/x", "/metrics/x"] {
@@ -238,6 +250,7 @@ on_both_backends!(
     links_resolve_with_path_query_variables_and_punctuation,
     a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names,
     reserved_paths_are_never_links,
+    a_junk_path_gets_a_missing_page_without_suggestions,
     a_hit_reads_no_database,
     clicks_are_counted_in_memory_and_flushed_to_daily_buckets,
     graceful_shutdown_flushes_the_last_clicks,

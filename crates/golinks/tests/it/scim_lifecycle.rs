@@ -247,6 +247,29 @@ async fn changes_and_failures_are_in_the_provisioning_log(backend: Backend) {
         .list_scim_tokens(org.id)
         .await
         .expect("tokens");
+    let sneaky = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                        "Operations": [{"op": "replace", "path": "displayName", "value": "Quiet"}]});
+    let id = ada["id"].as_str().expect("id");
+    let (status, _) = app
+        .scim_json(
+            Method::PATCH,
+            &format!("/Users/{id}?x=/.search"),
+            &scim,
+            Some(sneaky),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let after = app
+        .state
+        .store
+        .provisioning_log(org.id, &query)
+        .await
+        .expect("log");
+    assert_eq!(
+        after.len(),
+        log.len() + 1,
+        "a change is logged whatever its query string says"
+    );
     assert!(
         tokens[0].last_used_at.is_some(),
         "tokens record their last use"

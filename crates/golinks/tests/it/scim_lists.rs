@@ -93,6 +93,43 @@ async fn lists_page_by_index_and_by_cursor_sort_and_project(backend: Backend) {
     let unique: std::collections::HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), 5, "no one twice");
     let (status, error) = app
+        .scim_json(
+            Method::GET,
+            "/Users?cursor=&sortBy=displayName",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error["scimType"].clone()),
+        (400, json!("invalidValue"))
+    );
+    let (_, first) = app
+        .scim_json(
+            Method::GET,
+            "/Users?cursor=&count=2&filter=name.givenName%20pr",
+            &token,
+            None,
+        )
+        .await;
+    let next = first["nextCursor"].as_str().expect("next").to_owned();
+    let (_, second) = app
+        .scim_json(
+            Method::GET,
+            &format!("/Users?cursor={next}&count=2&filter=name.givenName%20pr"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            first["totalResults"].clone(),
+            second["totalResults"].clone()
+        ),
+        (json!(5), json!(5)),
+        "the total of everyone matching, on every page"
+    );
+    let (status, error) = app
         .scim_json(Method::GET, "/Users?cursor=garbage", &token, None)
         .await;
     assert_eq!(

@@ -251,6 +251,15 @@ async fn etags_guard_writes_and_reads(backend: Backend) {
         .await
         .expect("send");
     assert_eq!(delete_stale.status(), 412, "the version moved on");
+    let (_, still) = app
+        .scim_json(
+            Method::GET,
+            "/Users?filter=emails.value%20eq%20%22ada@acme.example%22",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(still["totalResults"], 1, "a refused DELETE changes nothing");
 }
 
 /// (case, method, path, body, expected status, expected scimType)

@@ -23,16 +23,27 @@ use crate::store::tokens::LAST_USED_GRANULARITY;
 /// Requests per second and burst, per SCIM token.
 pub struct ScimLimiter {
     limiter: DefaultKeyedRateLimiter<Uuid>,
+    /// Log lines for requests without a valid token, per organization: enough to show an IT
+    /// admin a wrong token, too few for anyone to flood the log.
+    anonymous_log: DefaultKeyedRateLimiter<Uuid>,
     clock: DefaultClock,
 }
 
 impl ScimLimiter {
     pub fn new(per_second: NonZeroU32, burst: NonZeroU32) -> Self {
         let quota = Quota::per_second(per_second).allow_burst(burst);
+        let anonymous = Quota::per_second(NonZeroU32::MIN)
+            .allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
         Self {
             limiter: RateLimiter::keyed(quota),
+            anonymous_log: RateLimiter::keyed(anonymous),
             clock: DefaultClock::default(),
         }
+    }
+
+    /// Whether a request without a valid token may still be written to `org`'s log.
+    pub fn may_log_anonymous(&self, org: crate::domain::OrgId) -> bool {
+        self.anonymous_log.check_key(&org.as_uuid()).is_ok()
     }
 
     /// `Err(seconds)` to wait when the token is over its rate.

@@ -53,6 +53,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
+    let request_path = request.uri().path().to_owned();
     let host = request
         .headers()
         .get(axum::http::header::HOST)
@@ -63,7 +64,8 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     request.extensions_mut().insert(Arc::clone(&note));
     let response = next.run(request).await;
     let status = response.status();
-    let read_only = method == Method::GET || path.contains("/.search");
+    let search = method == Method::POST && request_path.ends_with("/.search");
+    let read_only = method == Method::GET || search;
     if read_only && status.as_u16() < 400 {
         return response;
     }
@@ -76,6 +78,9 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     // A request without a valid token is logged under the organization of its host name.
     let org = note.org.or(host_org);
     let Some(org) = org else { return response };
+    if note.token.is_none() && !state.scim_limiter.may_log_anonymous(org) {
+        return response;
+    }
     let entry = LogEntry {
         at: time::OffsetDateTime::now_utc(),
         token_id: note.token.as_ref().map(|t| t.0),
