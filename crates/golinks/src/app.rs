@@ -19,9 +19,21 @@ use crate::server::{self, Listeners};
 use crate::sessions::SessionCache;
 use crate::store::Store;
 
-/// Everything a handler can reach. Cheap to clone.
+/// Everything a handler can reach, behind one `Arc`: axum clones the state for every request,
+/// and one shared counter is cheaper than one per service (they share cache lines across the
+/// worker threads).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub store: Store,
     pub index: Arc<Index>,
     pub clicks: Arc<ClickCounter>,
@@ -40,7 +52,7 @@ impl App {
         let store = Store::open(&config.database_url).await?;
         let index = Index::load(&store).await.context("cannot load the links")?;
         let listeners = server::bind(&config.listen, config.workers).await?;
-        let state = AppState {
+        let state = AppState(Arc::new(Services {
             store,
             index: Arc::new(index),
             clicks: Arc::default(),
@@ -50,7 +62,7 @@ impl App {
                 config.scim_burst,
             )),
             config: Arc::new(config),
-        };
+        }));
         Ok(Self { listeners, state })
     }
 

@@ -16,14 +16,25 @@ struct Pending {
     users: HashSet<UserId>,
 }
 
+/// Counters split by link, so that the worker threads rarely wait on one another's lock.
+const SHARDS: usize = 16;
+
+type Counts = HashMap<(OrgId, LinkId), Pending>;
+
 #[derive(Default)]
 pub struct ClickCounter {
-    pending: Mutex<HashMap<(OrgId, LinkId), Pending>>,
+    shards: [Mutex<Counts>; SHARDS],
 }
 
 impl ClickCounter {
+    fn shard(&self, link: LinkId) -> &Mutex<Counts> {
+        // UUIDv7's last bytes are random: a fair spread.
+        let index = usize::from(link.as_uuid().as_bytes()[15]) % SHARDS;
+        &self.shards[index]
+    }
+
     pub fn record(&self, org: OrgId, link: LinkId, user: Option<UserId>) {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self.shard(link).lock().unwrap_or_else(|e| e.into_inner());
         let entry = pending.entry((org, link)).or_default();
         entry.clicks += 1;
         if let Some(user) = user {
@@ -34,7 +45,11 @@ impl ClickCounter {
     /// Writes the pending counts. On a database error they are put back, so a flush that
     /// fails loses nothing; the next one retries.
     pub async fn flush(&self, store: &Store) -> StoreResult<usize> {
-        let taken = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let taken: Counts = self
+            .shards
+            .iter()
+            .flat_map(|shard| std::mem::take(&mut *shard.lock().unwrap_or_else(|e| e.into_inner())))
+            .collect();
         if taken.is_empty() {
             return Ok(0);
         }
@@ -53,8 +68,8 @@ impl ClickCounter {
         match store.record_clicks(&batches).await {
             Ok(()) => Ok(batches.len()),
             Err(e) => {
-                let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
                 for (key, p) in taken {
+                    let mut pending = self.shard(key.1).lock().unwrap_or_else(|e| e.into_inner());
                     let entry = pending.entry(key).or_default();
                     entry.clicks += p.clicks;
                     entry.users.extend(p.users);

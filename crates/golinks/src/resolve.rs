@@ -29,17 +29,17 @@ pub struct Resolved<T> {
 
 /// Resolves a raw request path (without the leading `/`) and query. `lookup` maps a name key
 /// to a target and its destination.
-pub fn resolve<T>(
+pub fn resolve<'a, T>(
     path: &str,
     query: Option<&str>,
-    lookup: impl Fn(&str) -> Option<(T, String)>,
+    lookup: impl Fn(&str) -> Option<(T, &'a str)>,
 ) -> Option<Resolved<T>> {
     let attempt = |path: &str| {
         let (name, rest) = path.split_once('/').unwrap_or((path, ""));
         let (target, destination) = lookup(&LinkName::key_of(name)?)?;
         Some(Resolved {
             target,
-            location: location(&destination, rest, query),
+            location: location(destination, rest, query),
         })
     };
     attempt(path).or_else(|| {

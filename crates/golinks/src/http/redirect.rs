@@ -43,7 +43,7 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
         let org_links = links.get(&org.id);
         resolve::resolve(path, uri.query(), |key| {
             let target = org_links?.shared(key)?;
-            Some((target.link_id, target.url.clone()))
+            Some((target.link_id, target.url.as_str()))
         })
     };
     match resolved {
@@ -64,7 +64,7 @@ async fn follow_private(State(state): State<AppState>, caller: ApiActor, uri: Ur
         let org_links = links.get(&org);
         resolve::resolve(path, uri.query(), |key| {
             let target = org_links?.private(user.as_uuid(), key)?;
-            Some((target.link_id, target.url.clone()))
+            Some((target.link_id, target.url.as_str()))
         })
     };
     match resolved {

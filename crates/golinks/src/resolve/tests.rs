@@ -1,7 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn table(key: &str) -> Option<(&'static str, String)> {
+fn table(key: &str) -> Option<(&'static str, &'static str)> {
     let dest = match key {
         "docs" => "https://wiki.example/docs",
         "slash" => "https://wiki.example/space/",
@@ -14,7 +14,7 @@ fn table(key: &str) -> Option<(&'static str, String)> {
         "allhands" => "https://meet.example/all-hands",
         _ => return None,
     };
-    Some((dest, dest.to_owned()))
+    Some((dest, dest))
 }
 
 #[test]
