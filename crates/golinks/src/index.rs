@@ -92,9 +92,10 @@ pub struct Hosts {
 impl Hosts {
     /// The organization claiming `host` (a Host header, port allowed), else the default one.
     pub fn org_for(&self, host: Option<&str>) -> Option<&Org> {
+        // `go.acme.example.` (fully qualified, trailing dot) is the same host.
         let claimed = host.and_then(|h| {
-            self.by_host
-                .get(strip_port(h).to_ascii_lowercase().as_str())
+            let name = strip_port(h).trim_end_matches('.').to_ascii_lowercase();
+            self.by_host.get(name.as_str())
         });
         self.orgs.get(claimed.or(self.default.as_ref())?)
     }
@@ -192,6 +193,38 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_is_found_whatever_its_case_port_or_trailing_dot() {
+        let org = Org {
+            id: OrgId::new(),
+            slug: "acme".into(),
+            name: "Acme".into(),
+            is_default: false,
+            anonymous_resolution: false,
+            change_seq: 0,
+            hosts: vec!["go.acme.example".into()],
+        };
+        let mut hosts = Hosts::default();
+        hosts.by_host.insert("go.acme.example".into(), org.id);
+        hosts.orgs.insert(org.id, org.clone());
+        for header in [
+            "go.acme.example",
+            "GO.Acme.Example:8080",
+            "go.acme.example.",
+            "go.acme.example.:443",
+        ] {
+            assert_eq!(
+                hosts.org_for(Some(header)).map(|o| o.id),
+                Some(org.id),
+                "{header}"
+            );
+        }
+        assert!(
+            hosts.org_for(Some("other.example")).is_none(),
+            "no default organization here"
+        );
+    }
 
     #[test]
     fn ports_are_stripped_from_host_headers() {
