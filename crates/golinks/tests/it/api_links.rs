@@ -3,19 +3,12 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp};
 
 const LINKS: &str = "/_/api/v1/links";
 
 async fn count_links(app: &TestApp, token: &str) -> i64 {
-    let list: Value = app
-        .api(Method::GET, LINKS, token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.api(Method::GET, LINKS, token).fetch_json().await;
     list["total"].as_i64().expect("total")
 }
 
@@ -45,12 +38,8 @@ async fn a_link_is_created_read_changed_and_deleted(backend: Backend) {
 
     let by_name: Value = app
         .api(Method::GET, &format!("{LINKS}/team_docs"), &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(
         by_name["id"], created["id"],
         "found by another spelling of the name"
@@ -77,12 +66,8 @@ async fn a_link_is_created_read_changed_and_deleted(backend: Backend) {
 
     let history: Value = app
         .api(Method::GET, &format!("{location}/history"), &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     let actions: Vec<&str> = history
         .as_array()
         .expect("array")
@@ -157,12 +142,8 @@ async fn field_errors_name_each_field(backend: Backend) {
     let problem: Value = app
         .api(Method::POST, LINKS, &token)
         .json(&json!({"name": "-x", "url": "ftp://x.example/", "tags": ["bad tag"]}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     let fields: Vec<&str> = problem["errors"]
         .as_array()
         .expect("errors")
@@ -328,12 +309,8 @@ async fn search_finds_names_tags_descriptions_and_destinations_the_viewer_may_se
         async move {
             let list: Value = app
                 .api(Method::GET, &format!("{LINKS}?q={q}"), &token)
-                .send()
-                .await
-                .expect("send")
-                .json()
-                .await
-                .expect("json");
+                .fetch_json()
+                .await;
             list["links"]
                 .as_array()
                 .expect("links")
@@ -409,12 +386,8 @@ async fn lists_page_with_limit_and_offset(backend: Backend) {
                 &format!("{LINKS}?limit=3&offset={offset}"),
                 &token,
             )
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json");
+            .fetch_json()
+            .await;
         assert_eq!(page["total"], 7);
         seen.extend(
             page["links"]

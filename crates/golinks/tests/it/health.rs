@@ -1,5 +1,5 @@
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp};
 
 async fn health_and_readiness_answer_once_serving(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -26,14 +26,7 @@ async fn every_response_carries_a_request_id(backend: Backend) {
 
 async fn the_openapi_description_lists_the_link_endpoints(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let doc: serde_json::Value = app
-        .get("/_/api/openapi.json")
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc: serde_json::Value = app.get("/_/api/openapi.json").fetch_json().await;
     assert!(
         doc["openapi"]
             .as_str()

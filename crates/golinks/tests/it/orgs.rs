@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp};
 
 async fn organizations_are_reached_by_host_and_never_share_links(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -78,12 +78,8 @@ async fn organizations_are_reached_by_host_and_never_share_links(backend: Backen
     }
     let list: Value = app
         .api(Method::GET, "/_/api/v1/links", &acme_token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["links"][0]["id"], theirs["id"]);
     assert_ne!(ours["id"], theirs["id"]);

@@ -3,7 +3,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp};
 
 async fn seeded(backend: Backend) -> (TestApp, String) {
     let app = TestApp::spawn(backend).await;
@@ -158,12 +158,8 @@ async fn clicks_are_counted_in_memory_and_flushed_to_daily_buckets(backend: Back
     }
     let before: serde_json::Value = app
         .api(Method::GET, "/_/api/v1/links/docs", &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(before["clicks"], 0, "not yet flushed");
     app.state
         .clicks
@@ -172,22 +168,14 @@ async fn clicks_are_counted_in_memory_and_flushed_to_daily_buckets(backend: Back
         .expect("flush");
     let after: serde_json::Value = app
         .api(Method::GET, "/_/api/v1/links/docs", &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(after["clicks"], 3);
     assert!(after["last_clicked_at"].is_string());
     let usage: serde_json::Value = app
         .api(Method::GET, "/_/api/v1/links/docs/usage", &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(usage.as_array().map(Vec::len), Some(1));
     assert_eq!(usage[0]["clicks"], 3);
 }
@@ -201,12 +189,8 @@ async fn graceful_shutdown_flushes_the_last_clicks(backend: Backend) {
     let app = TestApp::spawn_on(db).await;
     let link: serde_json::Value = app
         .api(Method::GET, "/_/api/v1/links/docs", &token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(link["clicks"], 5, "{link}");
 }
 

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, patch_op};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -27,7 +27,7 @@ fn entra_user(user_name: &str, external_id: &str) -> Value {
 }
 
 fn patch(ops: Value) -> Option<Value> {
-    Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}))
+    Some(patch_op(ops))
 }
 
 async fn entra_test_connection_finds_nobody_with_a_random_user_name(backend: Backend) {
@@ -75,13 +75,8 @@ async fn entra_creates_and_updates_a_person_with_its_patch_quirks(backend: Backe
         )
         .await;
     assert_eq!(found["Resources"][0]["id"], json!(id));
-    let (_, boss) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &token,
-            Some(entra_user("boss@navy.example", "b055")),
-        )
+    let boss = app
+        .scim_create(&token, entra_user("boss@navy.example", "b055"))
         .await;
     let boss_id = boss["id"].as_str().expect("id");
 
@@ -139,9 +134,7 @@ async fn entra_adds_a_work_email_to_a_person_without_one(backend: Backend) {
     let token = app.scim_token().await;
     let mut body = entra_user("nomail@navy.example", "n0");
     body.as_object_mut().expect("object").remove("emails");
-    let (_, created) = app
-        .scim_json(Method::POST, "/Users", &token, Some(body))
-        .await;
+    let created = app.scim_create(&token, body).await;
     let id = created["id"].as_str().expect("id");
     let (status, changed) = app
         .scim_json(
@@ -161,13 +154,8 @@ async fn entra_adds_a_work_email_to_a_person_without_one(backend: Backend) {
 async fn entra_deactivates_with_a_string_boolean(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.scim_token().await;
-    let (_, created) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &token,
-            Some(entra_user("grace@navy.example", "g1")),
-        )
+    let created = app
+        .scim_create(&token, entra_user("grace@navy.example", "g1"))
         .await;
     let id = created["id"].as_str().expect("id");
     let (status, off) = app

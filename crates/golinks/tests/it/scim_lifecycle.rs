@@ -6,19 +6,12 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::scim_users::user;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp, patch_op};
 
 async fn deactivation_locks_a_person_out_and_reactivation_lets_them_back(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let scim = app.scim_token().await;
-    let (_, ada) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &scim,
-            Some(user("ada@acme.example")),
-        )
-        .await;
+    let ada = app.scim_create(&scim, user("ada@acme.example")).await;
     let id: UserId = ada["id"].as_str().expect("id").parse().expect("uuid");
     let org = app
         .state
@@ -39,10 +32,8 @@ async fn deactivation_locks_a_person_out_and_reactivation_lets_them_back(backend
             json!({"name": "adas-doc", "url": "https://docs.example/ada"}),
         )
         .await;
-    let active = |value: bool| {
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                                    "Operations": [{"op": "replace", "path": "active", "value": value}]})
-    };
+    let active =
+        |value: bool| patch_op(json!([{"op": "replace", "path": "active", "value": value}]));
     let (status, _) = app
         .scim_json(
             Method::PATCH,
@@ -76,12 +67,8 @@ async fn deactivation_locks_a_person_out_and_reactivation_lets_them_back(backend
             &format!("/_/api/v1/links/{}", link["id"].as_str().expect("id")),
             &admin,
         )
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(shown["owner"]["active"], false, "flagged: owner inactive");
     let (status, _) = app
         .scim_json(
@@ -116,12 +103,8 @@ async fn deactivation_locks_a_person_out_and_reactivation_lets_them_back(backend
             &format!("/_/api/v1/links/{}", link["id"].as_str().expect("id")),
             &admin,
         )
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(
         shown["owner"]["deleted"], true,
         "the link stays, flagged for an admin"
@@ -135,14 +118,7 @@ async fn deactivation_locks_a_person_out_and_reactivation_lets_them_back(backend
 async fn changes_and_failures_are_in_the_provisioning_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let scim = app.scim_token().await;
-    let (_, ada) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &scim,
-            Some(user("ada@acme.example")),
-        )
-        .await;
+    let ada = app.scim_create(&scim, user("ada@acme.example")).await;
     let (status, _) = app
         .scim_json(
             Method::POST,
@@ -247,8 +223,7 @@ async fn changes_and_failures_are_in_the_provisioning_log(backend: Backend) {
         .list_scim_tokens(org.id)
         .await
         .expect("tokens");
-    let sneaky = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                        "Operations": [{"op": "replace", "path": "displayName", "value": "Quiet"}]});
+    let sneaky = patch_op(json!([{"op": "replace", "path": "displayName", "value": "Quiet"}]));
     let id = ada["id"].as_str().expect("id");
     let (status, _) = app
         .scim_json(

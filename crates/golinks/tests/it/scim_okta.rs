@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, patch_op};
 
 fn okta_user(login: &str, department: &str) -> Value {
     json!({
@@ -82,10 +82,7 @@ async fn okta_creates_updates_deactivates_and_reactivates_a_person(backend: Back
     );
     assert_eq!(updated["name"]["familyName"], "Byron");
 
-    let active = |value: bool| {
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                                    "Operations": [{"op": "replace", "value": {"active": value}}]})
-    };
+    let active = |value: bool| patch_op(json!([{"op": "replace", "value": {"active": value}}]));
     let (status, off) = app
         .scim_json(
             Method::PATCH,

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, TestApp, patch_op};
 
 pub fn user(name: &str) -> Value {
     json!({
@@ -191,14 +191,7 @@ async fn fifty_concurrent_creates_of_one_user_name_make_exactly_one_person(backe
 async fn etags_guard_writes_and_reads(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.scim_token().await;
-    let (_, created) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &token,
-            Some(user("ada@acme.example")),
-        )
-        .await;
+    let created = app.scim_create(&token, user("ada@acme.example")).await;
     let id = created["id"].as_str().expect("id");
     let version = created["meta"]["version"]
         .as_str()
@@ -214,8 +207,7 @@ async fn etags_guard_writes_and_reads(backend: Backend) {
         .await
         .expect("send");
     assert_eq!(not_modified.status(), 304);
-    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                       "Operations": [{"op": "replace", "path": "displayName", "value": "Ada"}]});
+    let patch = patch_op(json!([{"op": "replace", "path": "displayName", "value": "Ada"}]));
     let stale = app
         .client
         .patch(app.url(&path))
@@ -275,16 +267,9 @@ type BadRequest = (
 async fn bad_requests_get_scim_errors_and_change_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.scim_token().await;
-    let (_, created) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &token,
-            Some(user("ada@acme.example")),
-        )
-        .await;
+    let created = app.scim_create(&token, user("ada@acme.example")).await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let patch = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+    let patch = patch_op;
     let cases: Vec<BadRequest> = vec![
         (
             "no userName",
@@ -443,14 +428,7 @@ async fn bad_requests_get_scim_errors_and_change_nothing(backend: Backend) {
 async fn tokens_are_required_and_scoped_to_their_organization(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.scim_token().await;
-    let (_, ada) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &token,
-            Some(user("ada@acme.example")),
-        )
-        .await;
+    let ada = app.scim_create(&token, user("ada@acme.example")).await;
     for (case, header) in [
         ("none", None),
         ("basic", Some("Basic eDp5")),

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{Backend, FetchJson, TestApp, patch_op};
 
 fn login_link(app: &TestApp, email: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_golinks"))
@@ -173,13 +173,8 @@ async fn deactivation_ends_sessions_at_once_on_every_server(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let replica = app.replica().await;
     let scim = app.scim_token().await;
-    let (_, person) = app
-        .scim_json(
-            Method::POST,
-            "/Users",
-            &scim,
-            Some(crate::scim_users::user("ada@acme.example")),
-        )
+    let person = app
+        .scim_create(&scim, crate::scim_users::user("ada@acme.example"))
         .await;
     let cookie = sign_in(&app, &login_link(&app, "ADA@acme.example")).await;
     let me = |server: &TestApp| {
@@ -191,7 +186,7 @@ async fn deactivation_ends_sessions_at_once_on_every_server(backend: Backend) {
     };
     assert_eq!(me(&app).await.expect("send").status(), 200);
     assert_eq!(me(&replica).await.expect("send").status(), 200);
-    let off = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]});
+    let off = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
     let id = person["id"].as_str().expect("id");
     let (status, _) = app
         .scim_json(Method::PATCH, &format!("/Users/{id}"), &scim, Some(off))
@@ -210,7 +205,7 @@ async fn deactivation_ends_sessions_at_once_on_every_server(backend: Backend) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let on = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": true}}]});
+    let on = patch_op(json!([{"op": "replace", "value": {"active": true}}]));
     app.scim_json(Method::PATCH, &format!("/Users/{id}"), &scim, Some(on))
         .await;
     assert_eq!(
@@ -271,12 +266,8 @@ async fn a_person_sees_their_sessions_and_ends_one(backend: Backend) {
         .client
         .get(app.url("/_/api/v1/me/sessions"))
         .header("cookie", laptop.clone())
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     let sessions = list.as_array().expect("array");
     assert_eq!(sessions.len(), 2, "{list}");
     // Newest first: the phone's.

@@ -189,6 +189,13 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// POSTs a SCIM User and returns the answer's JSON, whatever its status.
+    pub async fn scim_create(&self, token: &str, body: Value) -> Value {
+        self.scim_json(Method::POST, "/Users", token, Some(body))
+            .await
+            .1
+    }
+
     /// Creates a link through the API and returns its JSON.
     pub async fn create_link(&self, token: &str, body: Value) -> Value {
         let response = self
@@ -214,6 +221,22 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// Sends a request and reads its JSON body, for tests that only look at the body.
+pub trait FetchJson {
+    fn fetch_json(self) -> impl std::future::Future<Output = Value> + Send;
+}
+
+impl FetchJson for RequestBuilder {
+    async fn fetch_json(self) -> Value {
+        self.send().await.expect("send").json().await.expect("json")
+    }
+}
+
+/// A SCIM PatchOp request (RFC 7644 §3.5.2) with these operations.
+pub fn patch_op(operations: Value) -> Value {
+    serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations})
 }
 
 pub fn location(response: &Response) -> Option<String> {
