@@ -50,9 +50,9 @@ KEEP_TMP="${KEEP_TMP:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
+# shellcheck source=bench/lib.sh
+source "$REPO_ROOT/bench/lib.sh"
 
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-log() { echo "bench: $*" >&2; }
 
 for v in USERS CONCURRENCY SAMPLES; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
@@ -62,61 +62,18 @@ done
 (( CONCURRENCY <= 1024 )) || die "CONCURRENCY must be <= 1024"
 (( SAMPLES <= 1000000 )) || die "SAMPLES must be <= 1000000"
 
-# Run a long command in the background and wait for it, so that a signal to
-# this script is handled at once (bash defers traps until a foreground child
-# exits); cleanup() stops it.
-CHILD_PID=""
-fg_run() {
-  local rc=0
-  "$@" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=""
-  return "$rc"
-}
 
 # --- 1. dependencies ---------------------------------------------------------
-apt_updated=""
-apt_install() {
-  [[ $(id -u) -eq 0 ]] || die "need root to apt-get install $*"
-  if [[ -z "$apt_updated" ]]; then
-    timeout 300 apt-get update -qq || die "apt-get update failed"
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends "$@"
-}
 command -v curl >/dev/null || apt_install curl || die "could not install curl"
 command -v python3 >/dev/null || apt_install python3 || die "could not install python3"
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' || die "python3 >= 3.8 is required"
 
 # --- 2. build ----------------------------------------------------------------
-if [[ -n "${GOLINKS_BIN:-}" ]]; then
-  BIN="$GOLINKS_BIN"
-else
-  command -v cargo >/dev/null || die "cargo not found (or set GOLINKS_BIN)"
-  log "building golinks (cargo build --release --locked, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-  (cd "$REPO_ROOT" && timeout 1800 cargo build --release --locked) || die "cargo build failed"
-  BIN="$CARGO_TARGET_DIR/release/golinks"
-fi
-[[ -x "$BIN" ]] || die "golinks binary not found at $BIN"
+build_golinks
 
 # --- 3. temp dir, cleanup ------------------------------------------------------
 TMP="$(mktemp -d -t golinks-scim-bench.XXXXXX)"
 GOLINKS_PID=""
-stop_pid() { # pid name
-  local pid="$1" i
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do # up to 10 s for a graceful shutdown
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$2 (pid $pid) did not stop, killing"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -133,14 +90,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-die_log() { # logfile message
-  if [[ -s "$1" ]]; then
-    echo "---- last lines of $1 ----" >&2
-    tail -n 30 "$1" >&2
-    echo "----" >&2
-  fi
-  die "$2"
-}
 
 # --- 4. database and token -----------------------------------------------------
 if [[ -n "${DATABASE_URL:-}" ]]; then

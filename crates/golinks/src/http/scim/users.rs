@@ -117,7 +117,7 @@ async fn replace(
     let body = json_body(body)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let user = provisioning::replace(&state.store, client.org, &id, &body, pinned).await?;
-    forget_ended_sessions(&state, &user).await;
+    forget_ended_sessions(&state, !user.active).await;
     Ok(resource_response(&user, &headers, StatusCode::OK))
 }
 
@@ -131,7 +131,7 @@ async fn patch(
     let body = json_body(body)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let user = provisioning::patch(&state.store, client.org, &id, &body, pinned).await?;
-    forget_ended_sessions(&state, &user).await;
+    forget_ended_sessions(&state, !user.active).await;
     Ok(resource_response(&user, &headers, StatusCode::OK))
 }
 
@@ -142,9 +142,8 @@ async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, ScimFailure> {
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let mut user = provisioning::delete(&state.store, client.org, &id, pinned).await?;
-    user.active = false;
-    forget_ended_sessions(&state, &user).await;
+    let user = provisioning::delete(&state.store, client.org, &id, pinned).await?;
+    forget_ended_sessions(&state, true).await;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .extensions_mut()
@@ -154,10 +153,8 @@ async fn delete(
 
 /// Deactivation and deletion ended the person's sessions in the store; this server's session
 /// cache learns it now rather than at the next sync, so the next request is refused.
-async fn forget_ended_sessions(state: &AppState, user: &UserRecord) {
-    if !user.active
-        && let Err(e) = state.index.sync(&state.store).await
-    {
+async fn forget_ended_sessions(state: &AppState, ended: bool) {
+    if ended && let Err(e) = state.index.sync(&state.store).await {
         tracing::warn!(error = %e, "cannot refresh the caches after a deactivation");
     }
 }
