@@ -14,7 +14,9 @@ use tokio::task::JoinHandle;
 use crate::clicks::ClickCounter;
 use crate::config::Config;
 use crate::http::scim::ScimLimiter;
+use crate::http::sign_in_limit::SignInLimiter;
 use crate::index::Index;
+use crate::saml::{SamlVerifier, XmlSecVerifier};
 use crate::server::{self, Listeners};
 use crate::sessions::SessionCache;
 use crate::store::Store;
@@ -40,6 +42,8 @@ pub struct Services {
     pub config: Arc<Config>,
     pub scim_limiter: Arc<ScimLimiter>,
     pub sessions: Arc<SessionCache>,
+    pub sign_in_limiter: Arc<SignInLimiter>,
+    pub saml_verifier: Arc<dyn SamlVerifier>,
 }
 
 pub struct App {
@@ -61,6 +65,11 @@ impl App {
                 config.scim_rate_per_sec,
                 config.scim_burst,
             )),
+            sign_in_limiter: Arc::new(SignInLimiter::new(
+                config.sign_in_rate_per_min,
+                config.sign_in_burst,
+            )),
+            saml_verifier: Arc::new(XmlSecVerifier),
             config: Arc::new(config),
         }));
         Ok(Self { listeners, state })
@@ -112,6 +121,7 @@ impl App {
                 stop_rx.clone(),
                 state.clone(),
                 |s| async move {
+                    s.sign_in_limiter.shrink();
                     if let Err(e) = s.store.optimize().await {
                         tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
                     }

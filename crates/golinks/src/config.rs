@@ -55,6 +55,12 @@ pub struct ServeArgs {
     /// SCIM requests a token may send at once above its rate [default: 5000].
     #[arg(long, env = "GOLINKS_SCIM_BURST")]
     pub scim_burst: Option<NonZeroU32>,
+    /// Sign-in attempts per minute allowed per client address, sustained [default: 30].
+    #[arg(long, env = "GOLINKS_SIGN_IN_RATE_PER_MIN")]
+    pub sign_in_rate_per_min: Option<NonZeroU32>,
+    /// Sign-in attempts a client address may make at once above its rate [default: 20].
+    #[arg(long, env = "GOLINKS_SIGN_IN_BURST")]
+    pub sign_in_burst: Option<NonZeroU32>,
     /// Hours a session lasts without use [default: 168].
     #[arg(long, env = "GOLINKS_SESSION_IDLE_HOURS")]
     pub session_idle_hours: Option<u32>,
@@ -76,6 +82,8 @@ struct FileConfig {
     workers: Option<usize>,
     scim_rate_per_sec: Option<NonZeroU32>,
     scim_burst: Option<NonZeroU32>,
+    sign_in_rate_per_min: Option<NonZeroU32>,
+    sign_in_burst: Option<NonZeroU32>,
     session_idle_hours: Option<u32>,
     session_lifetime_hours: Option<u32>,
 }
@@ -92,6 +100,8 @@ pub struct Config {
     pub workers: usize,
     pub scim_rate_per_sec: NonZeroU32,
     pub scim_burst: NonZeroU32,
+    pub sign_in_rate_per_min: NonZeroU32,
+    pub sign_in_burst: NonZeroU32,
     pub session_idle_hours: u32,
     pub session_lifetime_hours: u32,
 }
@@ -133,6 +143,12 @@ impl Config {
                 nonzero(2000),
             ),
             scim_burst: pick(args.scim_burst, file.scim_burst, nonzero(5000)),
+            sign_in_rate_per_min: pick(
+                args.sign_in_rate_per_min,
+                file.sign_in_rate_per_min,
+                nonzero(30),
+            ),
+            sign_in_burst: pick(args.sign_in_burst, file.sign_in_burst, nonzero(20)),
             session_idle_hours: pick(args.session_idle_hours, file.session_idle_hours, 168),
             session_lifetime_hours: pick(
                 args.session_lifetime_hours,
@@ -201,6 +217,8 @@ impl fmt::Display for Config {
         writeln!(f, "workers = {}", self.workers)?;
         writeln!(f, "scim_rate_per_sec = {}", self.scim_rate_per_sec)?;
         writeln!(f, "scim_burst = {}", self.scim_burst)?;
+        writeln!(f, "sign_in_rate_per_min = {}", self.sign_in_rate_per_min)?;
+        writeln!(f, "sign_in_burst = {}", self.sign_in_burst)?;
         writeln!(f, "session_idle_hours = {}", self.session_idle_hours)?;
         write!(
             f,

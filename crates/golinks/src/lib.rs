@@ -11,6 +11,7 @@ pub mod links;
 pub mod policy;
 pub mod provisioning;
 pub mod resolve;
+pub mod saml;
 pub mod server;
 pub mod sessions;
 pub mod store;

@@ -124,7 +124,9 @@ fn serve_one(
                 let shutdown = async move {
                     let _ = stop.wait_for(|stopped| *stopped).await;
                 };
-                axum::serve(listener, router)
+                // The client's address feeds the sign-in rate limit.
+                let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                axum::serve(listener, service)
                     .with_graceful_shutdown(shutdown)
                     .await
             }

@@ -3,7 +3,8 @@
 use anyhow::{Context, bail};
 
 use super::{
-    ApiTokenCommand, Command, LinksCommand, OrgCommand, OrgTarget, ScimTokenCommand, UserCommand,
+    ApiTokenCommand, Command, LinksCommand, OrgCommand, OrgTarget, ScimTokenCommand, SsoCommand,
+    UserCommand,
 };
 use crate::domain::{Email, Secret, TokenKind};
 use crate::links::{self, LinkInput};
@@ -51,6 +52,20 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Activate { target, email },
         } => set_active(&target, &email, true).await,
+        Command::User {
+            command: UserCommand::SignOut { target, email },
+        } => {
+            let (store, org) = open(&target).await?;
+            let email = Email::try_from(email.as_str())?;
+            let user = match store.find_user_by_email(org.id, &email).await {
+                Err(StoreError::NotFound) => bail!("no person {email} in {}", org.slug),
+                other => other?,
+            };
+            let ended = store.end_sessions(org.id, user.id).await?;
+            println!("Ended {ended} session(s) of {email}");
+            Ok(())
+        }
+        Command::Sso { command } => sso_command(command).await,
         Command::ApiToken {
             command:
                 ApiTokenCommand::Create {
@@ -301,6 +316,24 @@ async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
             let id = store.create_org(&slug, &name, &hosts).await?;
             println!("Created organization {slug} ({id})");
         }
+        OrgCommand::Set {
+            target,
+            anonymous_resolution,
+        } => {
+            let (store, org) = open(&target).await?;
+            if let Some(on) = anonymous_resolution {
+                store.set_anonymous_resolution(org.id, on.is_on()).await?;
+                println!(
+                    "{}: company links {} sign-in",
+                    org.slug,
+                    if on.is_on() {
+                        "resolve without"
+                    } else {
+                        "need"
+                    }
+                );
+            }
+        }
         OrgCommand::List { db } => {
             let store = Store::open(&db.database_url).await?;
             for org in store.list_orgs().await? {
@@ -315,4 +348,105 @@ async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn sso_command(command: SsoCommand) -> anyhow::Result<()> {
+    match command {
+        SsoCommand::Configure {
+            target,
+            idp_metadata,
+            jit,
+            idp_initiated,
+            email_attribute,
+            base_url,
+        } => {
+            let (store, org) = open(&target).await?;
+            let xml = std::fs::read_to_string(&idp_metadata)
+                .with_context(|| format!("cannot read {}", idp_metadata.display()))?;
+            let idp = crate::saml::parse_idp_metadata(&xml).with_context(|| {
+                format!("{} is not usable IdP metadata", idp_metadata.display())
+            })?;
+            let base_url = base_url
+                .map(|b| b.trim().trim_end_matches('/').to_owned())
+                .filter(|b| !b.is_empty());
+            if let Some(base) = &base_url {
+                let parsed = url::Url::parse(base)
+                    .with_context(|| format!("--base-url {base:?} is not a URL"))?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.path() != "/" {
+                    bail!("--base-url must be an http(s) origin such as https://go.acme.example");
+                }
+            }
+            let current = store.sso_settings(org.id).await?;
+            let keep = |pick: fn(&crate::saml::IdpSettings) -> bool, default: bool| {
+                current.as_ref().map_or(default, pick)
+            };
+            let settings = crate::saml::IdpSettings {
+                entity_id: idp.entity_id,
+                sso_url: idp.sso_url,
+                certificates: idp.certificates,
+                sp_base_url: base_url.or_else(|| current.as_ref()?.sp_base_url.clone()),
+                jit: jit.map_or_else(|| keep(|s| s.jit, true), |v| v.is_on()),
+                idp_initiated: idp_initiated
+                    .map_or_else(|| keep(|s| s.idp_initiated, true), |v| v.is_on()),
+                email_attribute: match email_attribute {
+                    Some(name) => Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
+                    None => current.as_ref().and_then(|s| s.email_attribute.clone()),
+                },
+            };
+            store.save_sso_settings(org.id, &settings).await?;
+            println!(
+                "Single sign-on for {} now trusts {}",
+                org.slug, settings.entity_id
+            );
+            print_sso(&settings);
+            Ok(())
+        }
+        SsoCommand::Show { target } => {
+            let (store, org) = open(&target).await?;
+            match store.sso_settings(org.id).await? {
+                Some(settings) => print_sso(&settings),
+                None => println!("Single sign-on is not set up for {}", org.slug),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_sso(s: &crate::saml::IdpSettings) {
+    println!("  IdP entity ID:     {}", s.entity_id);
+    println!("  IdP sign-in URL:   {}", s.sso_url);
+    for der in &s.certificates {
+        match openssl::x509::X509::from_der(der) {
+            Ok(cert) => {
+                let subject: Vec<String> = cert
+                    .subject_name()
+                    .entries()
+                    .filter_map(|e| e.data().to_string().ok())
+                    .collect();
+                println!(
+                    "  IdP certificate:   {} (valid until {})",
+                    subject.join(", "),
+                    cert.not_after()
+                );
+            }
+            Err(_) => println!("  IdP certificate:   (unreadable)"),
+        }
+    }
+    match &s.sp_base_url {
+        Some(base) => {
+            let sp = crate::saml::ServiceProvider::at(base);
+            println!("  SP entity ID:      {}", sp.entity_id);
+            println!("  ACS URL:           {}", sp.acs_url);
+        }
+        None => println!(
+            "  SP entity ID:      https://<host>/saml/metadata (each request's host; set --base-url to fix it)"
+        ),
+    }
+    let on = |b: bool| if b { "on" } else { "off" };
+    println!("  just-in-time:      {}", on(s.jit));
+    println!("  IdP-initiated:     {}", on(s.idp_initiated));
+    println!(
+        "  email from:        {}",
+        s.email_attribute.as_deref().unwrap_or("NameID")
+    );
 }

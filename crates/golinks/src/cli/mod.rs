@@ -72,6 +72,11 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
+    /// SAML single sign-on with an identity provider (Okta, Entra ID).
+    Sso {
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
     /// Organizations (tenants) of this deployment.
     Org {
         #[command(subcommand)]
@@ -146,6 +151,58 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// End every session of a person, on every server at once.
+    SignOut {
+        #[command(flatten)]
+        target: OrgTarget,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// A setting's value on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+impl OnOff {
+    pub fn is_on(self) -> bool {
+        self == OnOff::On
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Trust an identity provider, from its SAML metadata XML. Settings not given keep their
+    /// current value (first time: JIT on, IdP-initiated on, email from the NameID).
+    Configure {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// The identity provider's metadata (Okta: "Identity Provider metadata"; Entra ID:
+        /// "Federation Metadata XML").
+        #[arg(long)]
+        idp_metadata: PathBuf,
+        /// Create people who sign in without an account yet.
+        #[arg(long)]
+        jit: Option<OnOff>,
+        /// Accept sign-in started at the identity provider (its app tile).
+        #[arg(long)]
+        idp_initiated: Option<OnOff>,
+        /// The assertion attribute holding the email; "" for the NameID.
+        #[arg(long)]
+        email_attribute: Option<String>,
+        /// Where people reach golinks, e.g. https://go.acme.example; it fixes the SP entity ID
+        /// and ACS URL. "" to follow each request's own host.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Show the organization's single sign-on settings.
+    Show {
+        #[command(flatten)]
+        target: OrgTarget,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,5 +254,13 @@ pub enum OrgCommand {
     List {
         #[command(flatten)]
         db: Database,
+    },
+    /// Change an organization's settings.
+    Set {
+        #[command(flatten)]
+        target: OrgTarget,
+        /// Follow company links without signing in, for networks that are trusted as a whole.
+        #[arg(long)]
+        anonymous_resolution: Option<OnOff>,
     },
 }

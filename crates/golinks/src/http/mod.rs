@@ -1,5 +1,5 @@
 //! The HTTP surface: one router for the redirects, the JSON API, the web pages and the
-//! health checks (SCIM and SAML join it in later issues).
+//! health checks, SCIM and SAML.
 
 pub mod api;
 pub mod auth;
@@ -7,8 +7,10 @@ pub mod error;
 mod health;
 mod redirect;
 mod request_id;
+mod saml;
 pub mod scim;
 pub mod session;
+pub mod sign_in_limit;
 pub mod web;
 
 use std::time::Duration;
@@ -54,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .merge(redirect::private_router())
+        .merge(saml::router())
         .merge(scim::router(state.clone()))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -9,9 +9,10 @@ use axum::routing::get;
 
 use super::auth::ApiActor;
 use super::error::PageError;
+use super::session;
 use super::web::MissingLinkPage;
 use crate::app::AppState;
-use crate::domain::LinkName;
+use crate::domain::{LinkName, Visibility};
 use crate::index::strip_port;
 use crate::resolve;
 
@@ -36,14 +37,20 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let Some(org) = hosts.org_for(host.map(strip_port)) else {
         return PageError::internal(&"no default organization").into_response();
     };
-    // TODO(#5): company and unlisted links will need a signed-in member unless the
-    // organization allows anonymous resolution; until sign-in exists every shared link resolves.
+    // Company and unlisted links are for signed-in members, unless the organization trusts
+    // its network; public links are for everyone. The session check reads memory only
+    // (`crate::sessions`) once a session has been seen.
+    let member = org.anonymous_resolution
+        || session::signed_in(headers, &state)
+            .await
+            .is_some_and(|me| me.org == org.id);
     let resolved = {
         let links = state.index.links();
         let org_links = links.get(&org.id);
         resolve::resolve(path, uri.query(), |key| {
             let target = org_links?.shared(key)?;
-            Some((target.link_id, target.url.as_str()))
+            (member || target.visibility == Visibility::Public)
+                .then_some((target.link_id, target.url.as_str()))
         })
     };
     match resolved {
@@ -51,8 +58,19 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
             state.clicks.record(org.id, hit.target, None);
             found(&hit.location)
         }
+        // Whether the link exists is not told before sign-in.
+        None if !member => sign_in_first(uri),
         None => missing(&state, org.id, first),
     }
+}
+
+/// Sends a browser through single sign-on, to come back to the link it asked for.
+fn sign_in_first(uri: &Uri) -> Response {
+    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    found(&format!("/saml/login?{query}"))
 }
 
 /// `GET /my/{name}`: the caller's private links.

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::domain::{OrgId, Secret, TokenKind, UserId, token};
 use crate::policy::Actor;
 use crate::sessions::Lifetimes;
-use crate::store::SessionRecord;
+use crate::store::{SessionRecord, StoreError};
 
 pub const COOKIE: &str = "golinks_session";
 
@@ -51,6 +51,38 @@ pub fn clear_cookie() -> HeaderValue {
 
 pub fn new_session_secret() -> Secret {
     Secret::generate(TokenKind::Session)
+}
+
+/// Starts a session for `user` and returns its `Set-Cookie`. A new secret at every sign-in:
+/// a session id known before sign-in is never reused (session fixation).
+pub async fn start_session(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    headers: &HeaderMap,
+) -> Result<HeaderValue, StoreError> {
+    let secret = new_session_secret();
+    let lifetimes = state.config.session_lifetimes();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let expires_at = time::OffsetDateTime::now_utc() + lifetimes.absolute;
+    state
+        .store
+        .create_session(org, user, &secret.digest(), expires_at, agent)
+        .await?;
+    Ok(set_cookie(&secret, lifetimes, is_https(headers)))
+}
+
+/// `raw` if it is a path on this server (`/x`), never another site (`//evil`, `/\evil`,
+/// `https://…`): where sign-in may send a person afterwards.
+pub fn local_path(raw: &str) -> Option<&str> {
+    let rest = raw.strip_prefix('/')?;
+    let ok = raw.len() <= 2048
+        && !rest.starts_with('/')
+        && !raw.contains('\\')
+        && !raw.chars().any(char::is_control);
+    ok.then_some(raw)
 }
 
 /// A signed-in person, from the session cookie.
@@ -143,6 +175,25 @@ mod tests {
             h.append(*k, v.parse().expect("header"));
         }
         h
+    }
+
+    #[test]
+    fn only_local_paths_are_places_to_return_to() {
+        for ok in ["/", "/wiki", "/_/links?q=a%20b", "/my/x/y"] {
+            assert_eq!(local_path(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "wiki",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/a\nb",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(local_path(&format!("/{}", "a".repeat(3000))), None);
     }
 
     #[test]

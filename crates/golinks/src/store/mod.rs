@@ -17,6 +17,7 @@ mod rows;
 mod scim_users;
 mod sessions;
 mod sqlite;
+mod sso;
 pub mod tokens;
 mod users;
 
@@ -33,6 +34,7 @@ pub use scim_users::{
     SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,
 };
 pub use sessions::{SessionInfo, SessionRecord};
+pub use sso::SamlAcceptance;
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {

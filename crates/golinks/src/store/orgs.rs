@@ -100,6 +100,21 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether company links of `org` resolve without sign-in.
+    pub async fn set_anonymous_resolution(&self, org: OrgId, on: bool) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE organizations SET anonymous_resolution = $2 WHERE id = $1")
+                .bind(org.as_uuid())
+                .bind(on)
+                .execute(&mut *tx)
+                .await?;
+            bump_change_seq!(tx, org);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// The change sequence of every organization: what the caches compare to notice writes
     /// made by another process.
     pub async fn change_seqs(&self) -> StoreResult<Vec<(OrgId, i64)>> {

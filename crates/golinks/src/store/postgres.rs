@@ -23,6 +23,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sessions",
         include_str!("../../migrations/postgres/0003_sessions.sql"),
     ),
+    (
+        4,
+        "single sign-on",
+        include_str!("../../migrations/postgres/0004_sso.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -168,6 +168,25 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every session of a person (an admin signing them out); returns how many.
+    pub async fn end_sessions(&self, org: OrgId, user: UserId) -> StoreResult<u64> {
+        Ok(on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            let ended = sqlx::query(
+                "UPDATE sessions SET revoked_at = $3 WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(OffsetDateTime::now_utc())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            bump_change_seq!(tx, org);
+            tx.commit().await?;
+            ended
+        }))
+    }
+
     /// The person's live sessions, newest first.
     pub async fn list_sessions(&self, org: OrgId, user: UserId) -> StoreResult<Vec<SessionInfo>> {
         Ok(on_pool!(self.read(), |p| {

@@ -24,6 +24,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sessions",
         include_str!("../../migrations/sqlite/0003_sessions.sql"),
     ),
+    (
+        4,
+        "single sign-on",
+        include_str!("../../migrations/sqlite/0004_sso.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

@@ -8,7 +8,7 @@ use super::{ResultExt, Store, StoreError, StoreResult, User, on_pool};
 use crate::domain::{Email, OrgId, Role, UserId};
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: Uuid,
     user_name: String,
     email: Option<String>,
@@ -34,7 +34,7 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-const USER_COLUMNS: &str = "id, user_name, email, display_name, role, active, \
+pub(super) const USER_COLUMNS: &str = "id, user_name, email, display_name, role, active, \
                             deleted_at IS NOT NULL AS deleted";
 
 impl Store {

@@ -339,6 +339,16 @@ async fn sigterm_stops_the_server_gracefully_and_flushes_clicks() {
         .status
         .success()
     );
+    // This deployment trusts its network: company links resolve without sign-in.
+    let set = golinks(&[
+        "org",
+        "set",
+        "--database-url",
+        &db,
+        "--anonymous-resolution",
+        "on",
+    ]);
+    assert!(set.status.success(), "{set:?}");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()

@@ -9,6 +9,7 @@ mod health;
 mod orgs;
 mod redirect;
 mod replicas;
+mod saml;
 mod scim_discovery;
 mod scim_entra;
 mod scim_lifecycle;

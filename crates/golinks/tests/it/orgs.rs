@@ -41,6 +41,15 @@ async fn organizations_are_reached_by_host_and_never_share_links(backend: Backen
             json!({"name": "docs", "url": "https://default.example/docs"}),
         )
         .await;
+    // Host routing is what this test is about: both organizations skip sign-in.
+    for org in app.state.store.list_orgs().await.expect("orgs") {
+        app.state
+            .store
+            .set_anonymous_resolution(org.id, true)
+            .await
+            .expect("setting");
+    }
+    app.state.index.sync(&app.state.store).await.expect("sync");
     let follow = |host: &'static str| {
         let request = app.get("/docs").header("host", host);
         async move { crate::support::location(&request.send().await.expect("send")) }

@@ -84,7 +84,7 @@ async fn links_resolve_with_path_query_variables_and_punctuation(backend: Backen
 
 async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names(backend: Backend) {
     let (app, _) = seeded(backend).await;
-    let response = app.get("/dcos").send().await.expect("send");
+    let response = app.browse("/dcos").await.send().await.expect("send");
     assert_eq!(response.status(), 404);
     assert!(
         response.headers()["content-type"]
@@ -100,7 +100,8 @@ async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names
     );
     assert!(page.contains("href=\"/Docs\""), "suggests Docs: {page}");
     let page = app
-        .get("/-bad-")
+        .browse("/-bad-")
+        .await
         .send()
         .await
         .expect("send")
@@ -116,7 +117,7 @@ async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names
 async fn a_junk_path_gets_a_missing_page_without_suggestions(backend: Backend) {
     let (app, _) = seeded(backend).await;
     let junk = format!("/{}!", "d".repeat(20_000));
-    let response = app.get(&junk).send().await.expect("send");
+    let response = app.browse(&junk).await.send().await.expect("send");
     assert_eq!(response.status(), 404);
     let page = response.text().await.expect("body");
     assert!(
@@ -224,9 +225,14 @@ async fn private_links_resolve_at_my_for_their_owner_only(backend: Backend) {
         "a private link is not a shared name"
     );
     assert_eq!(
-        app.follow("/my/notes").await,
-        Err(401),
+        app.get("/my/notes").send().await.expect("send").status(),
+        401,
         "no private links without a caller"
+    );
+    assert_eq!(
+        app.follow("/my/notes").await,
+        Err(404),
+        "nor for another member"
     );
 }
 

@@ -8,12 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use time::OffsetDateTime;
 
 use crate::app::AppState;
 use crate::domain::token;
 use crate::http::error::PageError;
 use crate::http::session::{self, Visitor};
+use crate::http::sign_in_limit::SignInAttempt;
 use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
@@ -40,6 +40,7 @@ fn refused_cross_site() -> PageError {
 }
 
 async fn sign_in(
+    _attempt: SignInAttempt,
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
@@ -58,18 +59,7 @@ async fn sign_in(
         }
         Err(e) => return Err(PageError::internal(&e)),
     };
-    // A new secret at every sign-in: a session id known before sign-in is never reused.
-    let secret = session::new_session_secret();
-    let lifetimes = state.config.session_lifetimes();
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let expires_at = OffsetDateTime::now_utc() + lifetimes.absolute;
-    state
-        .store
-        .create_session(org, user, &secret.digest(), expires_at, agent)
-        .await?;
-    let cookie = session::set_cookie(&secret, lifetimes, session::is_https(&headers));
+    let cookie = session::start_session(&state, org, user, &headers).await?;
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/_/")).into_response())
 }
 

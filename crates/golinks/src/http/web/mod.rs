@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
@@ -42,15 +43,20 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, org: HostOrg, Visitor(visitor): Visitor) -> Response {
     let link_count = state.index.links().get(&org.org.id).map_or(0, |l| l.len());
-    let signed_in_as = match visitor {
-        Some(me) => state
-            .store
-            .find_user(me.org, me.user)
-            .await
-            .ok()
-            .map(|u| u.user_name),
-        None => None,
+    // The web UI is for signed-in members only.
+    let Some(me) = visitor.filter(|me| me.org == org.org.id) else {
+        return (
+            StatusCode::FOUND,
+            [(header::LOCATION, "/saml/login?next=%2F_%2F")],
+        )
+            .into_response();
     };
+    let signed_in_as = state
+        .store
+        .find_user(me.org, me.user)
+        .await
+        .ok()
+        .map(|u| u.user_name);
     HomePage {
         org_name: org.org.name,
         link_count,

@@ -3,12 +3,13 @@
 //! afterwards.
 
 pub mod db;
+pub mod idp;
 
 use std::net::SocketAddr;
 
 use golinks::app::{App, AppState};
 use golinks::config::{Config, LogFormat};
-use golinks::domain::{Email, Role, Secret, TokenKind};
+use golinks::domain::{Email, OrgId, Role, Secret, TokenKind, UserId};
 use golinks::store::User;
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
@@ -22,6 +23,8 @@ pub struct TestApp {
     pub state: AppState,
     pub db: TestDb,
     pub client: Client,
+    /// The session cookie of a member who browses links (see [`TestApp::browse`]).
+    member: tokio::sync::OnceCell<String>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -40,6 +43,8 @@ pub fn config(database_url: &str) -> Config {
         workers: 2,
         scim_rate_per_sec: std::num::NonZeroU32::new(2000).expect("nonzero"),
         scim_burst: std::num::NonZeroU32::new(5000).expect("nonzero"),
+        sign_in_rate_per_min: std::num::NonZeroU32::new(600).expect("nonzero"),
+        sign_in_burst: std::num::NonZeroU32::new(200).expect("nonzero"),
         session_idle_hours: 168,
         session_lifetime_hours: 720,
     }
@@ -86,6 +91,7 @@ impl TestApp {
             state,
             db,
             client,
+            member: tokio::sync::OnceCell::new(),
             stop: Some(stop),
             server: Some(server),
         }
@@ -208,9 +214,59 @@ impl TestApp {
         response.json().await.expect("json")
     }
 
-    /// The `Location` of a redirect from `path`, or the status when it is not a 302.
+    /// A `Cookie` header for a signed-in member of the default organization (created on first
+    /// use, `browser@test.example`), as a browser after single sign-on would send.
+    pub async fn member_cookie(&self) -> String {
+        self.member
+            .get_or_init(|| async {
+                let org = self
+                    .state
+                    .store
+                    .find_org_by_slug("default")
+                    .await
+                    .expect("default org");
+                let email = Email::try_from("browser@test.example").expect("email");
+                let store = &self.state.store;
+                // A replica shares the database, and so the person.
+                let user = match store.find_user_by_email(org.id, &email).await {
+                    Ok(user) => user,
+                    Err(_) => store
+                        .create_user(org.id, &email, None, Role::Member)
+                        .await
+                        .expect("user"),
+                };
+                self.session_cookie(org.id, user.id).await
+            })
+            .await
+            .clone()
+    }
+
+    /// A `Cookie` header for a new session of `user`.
+    pub async fn session_cookie(&self, org: OrgId, user: UserId) -> String {
+        let secret = Secret::generate(TokenKind::Session);
+        self.state
+            .store
+            .create_session(
+                org,
+                user,
+                &secret.digest(),
+                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+                None,
+            )
+            .await
+            .expect("session");
+        format!("golinks_session={}", secret.reveal())
+    }
+
+    /// A GET from a signed-in member's browser.
+    pub async fn browse(&self, path: &str) -> RequestBuilder {
+        self.get(path).header("cookie", self.member_cookie().await)
+    }
+
+    /// The `Location` of a redirect from `path` for a signed-in member, or the status when it
+    /// is not a 302.
     pub async fn follow(&self, path: &str) -> Result<String, u16> {
-        let response = self.get(path).send().await.expect("send");
+        let response = self.browse(path).await.send().await.expect("send");
         location(&response).ok_or(response.status().as_u16())
     }
 }

@@ -1,0 +1,265 @@
+//! SAML endpoints: `GET /saml/metadata`, `GET /saml/login?next=PATH` (SP-initiated, via the
+//! HTTP-Redirect binding) and `POST /saml/acs` (the identity provider's answer, HTTP-POST
+//! binding, SP- or IdP-initiated). The checks themselves live in `crate::saml`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::auth::HostOrg;
+use super::error::PageError;
+use super::session;
+use super::sign_in_limit::SignInAttempt;
+use crate::app::AppState;
+use crate::domain::{Email, OrgId, Role};
+use crate::saml::{self, IdpSettings, Refusal, ServiceProvider};
+use crate::store::{SamlAcceptance, StoreError, User};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/saml/metadata", get(metadata))
+        .route("/saml/login", get(login))
+        .route(
+            "/saml/acs",
+            // Room for the form encoding around the largest response we read.
+            post(acs).layer(DefaultBodyLimit::max(saml::MAX_RESPONSE_BYTES * 2)),
+        )
+}
+
+/// Where the identity provider knows us: the configured base URL, else this request's origin.
+fn service_provider(settings: Option<&IdpSettings>, headers: &HeaderMap) -> ServiceProvider {
+    if let Some(base) = settings.and_then(|s| s.sp_base_url.as_deref()) {
+        return ServiceProvider::at(base);
+    }
+    let scheme = if session::is_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    ServiceProvider::at(&format!("{scheme}://{host}"))
+}
+
+async fn settings(state: &AppState, org: OrgId) -> Result<IdpSettings, PageError> {
+    state.store.sso_settings(org).await?.ok_or_else(|| {
+        PageError::new(
+            StatusCode::NOT_FOUND,
+            "Single sign-on is not set up for this organization yet. An admin can sign in with \
+             a one-time link (golinks login-link) and set it up with golinks sso configure.",
+        )
+    })
+}
+
+async fn metadata(State(state): State<AppState>, org: HostOrg, headers: HeaderMap) -> Response {
+    let configured = match state.store.sso_settings(org.org.id).await {
+        Ok(s) => s,
+        Err(e) => return PageError::from(e).into_response(),
+    };
+    let sp = service_provider(configured.as_ref(), &headers);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/samlmetadata+xml"),
+        )],
+        saml::sp_metadata(&sp),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login(
+    _attempt: SignInAttempt,
+    State(state): State<AppState>,
+    org: HostOrg,
+    headers: HeaderMap,
+    query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let next = match query {
+        Ok(Query(q)) => q.next.unwrap_or_else(|| "/_/".to_owned()),
+        Err(_) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Malformed query.")),
+    };
+    let next = session::local_path(&next).ok_or_else(|| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            "After signing in you can only be sent to a page of this site.",
+        )
+    })?;
+    let settings = settings(&state, org.org.id).await?;
+    let sp = service_provider(Some(&settings), &headers);
+    let now = OffsetDateTime::now_utc();
+    let request = saml::authn_request(
+        &sp,
+        &settings.sso_url,
+        settings.email_attribute.is_none(),
+        now,
+    )
+    .map_err(|e| PageError::internal(&format!("bad IdP sign-in URL: {e}")))?;
+    state
+        .store
+        .record_saml_request(org.org.id, &request.id, next, now + saml::REQUEST_LIFETIME)
+        .await?;
+    let location = HeaderValue::from_str(&request.redirect_url)
+        .map_err(|e| PageError::internal(&format!("bad IdP sign-in URL: {e}")))?;
+    Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AcsForm {
+    #[serde(rename = "SAMLResponse")]
+    saml_response: String,
+    relay_state: Option<String>,
+}
+
+fn refused(org: &HostOrg, why: &Refusal) -> PageError {
+    tracing::warn!(org = %org.org.slug, reason = %why, "SAML sign-in refused");
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        format!("Sign-in refused: {why}. Try again from go/, or ask your admin."),
+    )
+}
+
+async fn acs(
+    _attempt: SignInAttempt,
+    State(state): State<AppState>,
+    org: HostOrg,
+    headers: HeaderMap,
+    form: Result<Form<AcsForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(refused(&org, &Refusal::TooLarge).with_status(e.status()));
+        }
+        Err(_) => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "This page expects a SAML response posted by your identity provider.",
+            ));
+        }
+    };
+    let settings = settings(&state, org.org.id).await?;
+    let sp = service_provider(Some(&settings), &headers);
+    // Signature checks are CPU work in C: off the async workers.
+    let verifier = Arc::clone(&state.saml_verifier);
+    let checked = {
+        let settings = settings.clone();
+        let sp = sp.clone();
+        tokio::task::spawn_blocking(move || {
+            saml::verify_response(
+                &form.saml_response,
+                &sp,
+                &settings,
+                verifier.as_ref(),
+                OffsetDateTime::now_utc(),
+            )
+        })
+        .await
+        .map_err(|e| PageError::internal(&e))?
+    };
+    let verified = checked.map_err(|why| refused(&org, &why))?;
+    let email = Email::try_from(verified.email.as_str())
+        .map_err(|e| refused(&org, &Refusal::NoEmail(e.to_string())))?;
+    let next = match state
+        .store
+        .accept_saml_response(
+            org.org.id,
+            verified.in_response_to.as_deref(),
+            &verified.assertion_id,
+            verified.valid_until,
+        )
+        .await?
+    {
+        SamlAcceptance::Accepted { next: Some(next) } => next,
+        // Sign-in started at the IdP: RelayState may name a page of ours (Okta's
+        // "Default RelayState"); anything else lands on the home page.
+        SamlAcceptance::Accepted { next: None } => form
+            .relay_state
+            .as_deref()
+            .and_then(session::local_path)
+            .unwrap_or("/_/")
+            .to_owned(),
+        SamlAcceptance::UnknownRequest => return Err(refused(&org, &Refusal::UnknownRequest)),
+        SamlAcceptance::Replay => return Err(refused(&org, &Refusal::Replay)),
+    };
+    let user = person(
+        &state,
+        &org,
+        &settings,
+        &email,
+        verified.display_name.as_deref(),
+    )
+    .await?;
+    let cookie = session::start_session(&state, org.org.id, user.id, &headers).await?;
+    tracing::info!(org = %org.org.slug, user = %user.id, "signed in with SAML");
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::SET_COOKIE, cookie)],
+        [(
+            header::LOCATION,
+            HeaderValue::from_str(&next).unwrap_or(HeaderValue::from_static("/_/")),
+        )],
+    )
+        .into_response())
+}
+
+/// The person the assertion names: found by email, or created just in time when the
+/// organization allows it. Inactive and deleted people are refused whatever the IdP says.
+async fn person(
+    state: &AppState,
+    org: &HostOrg,
+    settings: &IdpSettings,
+    email: &Email,
+    display_name: Option<&str>,
+) -> Result<User, PageError> {
+    let found = match state.store.find_user_for_sign_in(org.org.id, email).await {
+        Ok(user) => Some(user),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let forbidden = |why: &str| {
+        tracing::warn!(org = %org.org.slug, reason = why, "SAML sign-in refused");
+        PageError::new(StatusCode::FORBIDDEN, why.to_owned())
+    };
+    match found {
+        Some(user) if user.deleted => Err(forbidden(
+            "Your golinks account was removed. Ask your admin to assign golinks to you again.",
+        )),
+        Some(user) if !user.active => Err(forbidden(
+            "Your golinks account is inactive. Ask your admin to activate it.",
+        )),
+        Some(user) => Ok(user),
+        None if !settings.jit => Err(forbidden(
+            "You have no golinks account yet. Ask your admin to assign golinks to you.",
+        )),
+        None => match state
+            .store
+            .create_user(org.org.id, email, display_name, Role::Member)
+            .await
+        {
+            Ok(user) => {
+                tracing::info!(org = %org.org.slug, user = %user.id, "created at first sign-in");
+                Ok(user)
+            }
+            // Created meanwhile by a parallel sign-in or SCIM: use that one.
+            Err(StoreError::Conflict { .. }) => {
+                Ok(state.store.find_user_for_sign_in(org.org.id, email).await?)
+            }
+            Err(e) => Err(e.into()),
+        },
+    }
+}

@@ -1,0 +1,186 @@
+//! The test identity provider: `tests/saml/idp.py` (pysaml2 signing with xmlsec1), run as a
+//! subprocess from the Python environment `scripts/run-tests.sh` prepares
+//! (`GOLINKS_TEST_PYTHON`, by default /var/tmp/golinks-venv/bin/python).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use golinks::saml::IdpSettings;
+use serde_json::{Value, json};
+
+use super::TestApp;
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/saml/idp.py");
+pub const IDP_ENTITY_ID: &str = "https://idp.test.example/metadata";
+
+fn python() -> String {
+    std::env::var("GOLINKS_TEST_PYTHON")
+        .unwrap_or_else(|_| "/var/tmp/golinks-venv/bin/python".to_owned())
+}
+
+fn run(args: &[&str], stdin: Option<String>) -> String {
+    let mut child = Command::new(python())
+        .args(["-W", "ignore", SCRIPT])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run the test IdP with {} ({e}); run scripts/run-tests.sh, which installs pysaml2",
+                python()
+            )
+        });
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .expect("write");
+    drop(input);
+    let out = child.wait_with_output().expect("idp.py");
+    assert!(
+        out.status.success(),
+        "idp.py {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+/// The IdP's metadata XML.
+pub async fn metadata() -> String {
+    tokio::task::spawn_blocking(|| run(&["metadata"], None))
+        .await
+        .expect("join")
+}
+
+/// Trusts the test IdP in the default organization (JIT and IdP-initiated on, email from the
+/// NameID), then lets `adjust` change the settings.
+pub async fn configure(app: &TestApp, adjust: impl FnOnce(&mut IdpSettings)) -> IdpSettings {
+    let idp = golinks::saml::parse_idp_metadata(&metadata().await).expect("IdP metadata");
+    let mut settings = IdpSettings {
+        entity_id: idp.entity_id,
+        sso_url: idp.sso_url,
+        certificates: idp.certificates,
+        sp_base_url: None,
+        jit: true,
+        idp_initiated: true,
+        email_attribute: None,
+    };
+    adjust(&mut settings);
+    let org = app
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org");
+    app.state
+        .store
+        .save_sso_settings(org.id, &settings)
+        .await
+        .expect("save");
+    settings
+}
+
+/// What the IdP is asked to sign; `extra` adds or overrides fields of the request to idp.py
+/// (`key`, `alg`, `sign_response`, `sign_assertion`, `edit`, `attack`, `evil`, `attributes`).
+pub async fn response(
+    app: &TestApp,
+    name_id: &str,
+    in_response_to: Option<&str>,
+    extra: Value,
+) -> String {
+    let sp_metadata = app
+        .get("/saml/metadata")
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("metadata");
+    let mut request = json!({
+        "sp_metadata": sp_metadata,
+        "acs": app.url("/saml/acs"),
+        "sp_entity_id": app.url("/saml/metadata"),
+        "name_id": name_id,
+        "in_response_to": in_response_to,
+    });
+    if let (Some(base), Some(more)) = (request.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    tokio::task::spawn_blocking(move || run(&["respond"], Some(request.to_string())))
+        .await
+        .expect("join")
+}
+
+/// Starts SP-initiated sign-in for `next`; returns the AuthnRequest's ID (decoded from the
+/// redirect to the IdP) and the redirect's URL.
+pub async fn start(app: &TestApp, next: &str) -> (String, String) {
+    let response = app
+        .get("/saml/login")
+        .query(&[("next", next)])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 302, "sign-in redirects to the IdP");
+    let location = super::location(&response).expect("location");
+    let url = url::Url::parse(&location).expect("url");
+    let encoded = url
+        .query_pairs()
+        .find(|(k, _)| k == "SAMLRequest")
+        .expect("SAMLRequest")
+        .1
+        .into_owned();
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::DeflateDecoder::new(&deflated[..]),
+        &mut xml,
+    )
+    .expect("inflate");
+    let id = xml
+        .split("ID=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("request ID")
+        .to_owned();
+    (id, location)
+}
+
+/// Posts a response to the ACS as the browser would (HTTP-POST binding).
+pub async fn post(
+    app: &TestApp,
+    saml_response: &str,
+    relay_state: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![("SAMLResponse", saml_response)];
+    if let Some(relay) = relay_state {
+        form.push(("RelayState", relay));
+    }
+    app.client
+        .post(app.url("/saml/acs"))
+        .header("origin", "https://idp.test.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("send")
+}
+
+/// The session cookie a response sets, as a `Cookie` header value.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("golinks_session=") && !v.starts_with("golinks_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
