@@ -9,6 +9,9 @@
 #   DURATION=10          seconds per measured wrk run (a 2 s warm-up precedes each)
 #   THREADS=2 CONNS=32   wrk threads / connections
 #   LINKS=10000          number of links
+#   ACCESS=session       golinks: every request carries a signed-in member's session cookie
+#                        (company links need one); ACCESS=anonymous turns on the
+#                        organization's anonymous resolution instead
 #   BENCH_ONLY=nginx|golinks   run only one half (default: both)
 #   CARGO_TARGET_DIR=/var/tmp/golinks-target
 #   GOLINKS_BIN=path     use this binary instead of running cargo build
@@ -22,6 +25,7 @@ CONNS="${CONNS:-32}"
 LINKS="${LINKS:-10000}"
 WARMUP=2
 BENCH_ONLY="${BENCH_ONLY:-}"
+ACCESS="${ACCESS:-session}"
 KEEP_TMP="${KEEP_TMP:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,6 +39,10 @@ for v in DURATION THREADS CONNS LINKS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 (( LINKS <= 100000 )) || die "LINKS must be <= 100000 (names are link%05d)"
+case "$ACCESS" in
+  session|anonymous) ;;
+  *) die "ACCESS must be 'session' or 'anonymous' (got '$ACCESS')" ;;
+esac
 case "$BENCH_ONLY" in
   ""|nginx|golinks) ;;
   *) die "BENCH_ONLY must be 'nginx', 'golinks' or unset (got '$BENCH_ONLY')" ;;
@@ -112,7 +120,7 @@ log "generated $LINKS links in $TMP (ports: golinks $PORT1, nginx $PORT2)"
 # check_redirect URL NAME EXPECTED_LOCATION LOGFILE
 check_redirect() {
   local code loc
-  code="$(curl -sS -o /dev/null -D "$TMP/hdr" --max-time 5 -w '%{http_code}' "$1")" \
+  code="$(curl -sS -o /dev/null -D "$TMP/hdr" --max-time 5 -H "Cookie: $COOKIE" -w '%{http_code}' "$1")" \
     || die_log "$4" "$2: request to $1 failed"
   loc="$(tr -d '\r' <"$TMP/hdr" | awk 'tolower($1) == "location:" { print $2; exit }')"
   [[ "$code" == 302 ]] || die_log "$4" "$2: GET $1 returned HTTP $code, expected 302"
@@ -124,6 +132,7 @@ check_404() { # URL NAME LOGFILE
   code="$(curl -sS -o /dev/null --max-time 5 -w '%{http_code}' "$1")" || die_log "$3" "$2: request to $1 failed"
   [[ "$code" == 404 ]] || die_log "$3" "$2: GET $1 returned HTTP $code, expected 404"
 }
+COOKIE=""
 CHECK_N=$((LINKS / 2 + 1))
 CHECK_NAME="$(printf 'link%05d' "$CHECK_N")"
 CHECK_DEST="https://example.com/dest/$CHECK_N"
@@ -135,6 +144,10 @@ if run_golinks; then
   log "importing links into $DB_URL"
   fg_run timeout 300 "$BIN" links import --database-url "$DB_URL" --org default "$TMP/links.jsonl" \
     >"$TMP/import.log" 2>&1 || die_log "$TMP/import.log" "golinks links import failed"
+  if [[ "$ACCESS" == anonymous ]]; then
+    fg_run timeout 60 "$BIN" org set --database-url "$DB_URL" --org default --anonymous-resolution on \
+      >>"$TMP/import.log" 2>&1 || die_log "$TMP/import.log" "golinks org set failed"
+  fi
   RUST_LOG="${RUST_LOG:-warn}" "$BIN" serve --listen "127.0.0.1:$PORT1" --database-url "$DB_URL" \
     >"$TMP/golinks.log" 2>&1 &
   GOLINKS_PID=$!
@@ -145,6 +158,16 @@ if run_golinks; then
     sleep 0.2
   done
   [[ -n "$ok" ]] || die_log "$TMP/golinks.log" "golinks did not answer /healthz within 30 s"
+  if [[ "$ACCESS" == session ]]; then
+    # Sign in as a browser would, with a one-time link, and keep the session cookie.
+    link_path="$(fg_run timeout 60 "$BIN" login-link --database-url "$DB_URL" --org default \
+      --email bench@example.com 2>>"$TMP/import.log" | tail -n 1)"
+    curl -sS -o /dev/null -D "$TMP/login-hdr" --max-time 5 -X POST -H "Sec-Fetch-Site: same-origin" \
+      "http://127.0.0.1:$PORT1$link_path" || die_log "$TMP/golinks.log" "sign-in failed"
+    COOKIE="$(tr -d '\r' <"$TMP/login-hdr" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2; exit }')"
+    [[ "$COOKIE" == golinks_session=gss_* ]] || die_log "$TMP/golinks.log" "no session cookie after sign-in"
+    log "golinks: signed in (session cookie on every request)"
+  fi
   check_redirect "http://127.0.0.1:$PORT1/$CHECK_NAME" golinks "$CHECK_DEST" "$TMP/golinks.log"
 fi
 
@@ -209,6 +232,8 @@ cat >"$TMP/random.lua" <<EOF
 -- one random link name per request; machine-readable summary in done()
 local links = $LINKS
 local next_id = 0
+local cookie = "$COOKIE"
+if cookie ~= "" then wrk.headers["Cookie"] = cookie end
 
 function setup(thread)
   next_id = next_id + 1

@@ -4,6 +4,9 @@ set -euo pipefail
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# The SAML tests' identity provider runs on pysaml2 from this environment.
+GOLINKS_TEST_PYTHON=$("$(dirname "$0")/test-venv.sh")
+export GOLINKS_TEST_PYTHON
 cargo test --locked --workspace 2>&1 | tee "$log" || status=$?
 # A PostgreSQL test without a server passes after printing "skipped: …": count it as skipped.
 awk '/^test result:/ { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }

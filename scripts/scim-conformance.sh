@@ -6,18 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # scim2-cli lives in a virtual environment of its own, so no system Python is changed.
-SCIM_CLI_VERSION=0.6.0
-venv=/var/tmp/golinks-venv
-if ! "$venv/bin/python" -m pip show scim2-cli 2>/dev/null | grep -q "^Version: $SCIM_CLI_VERSION$"; then
-  echo "installing scim2-cli $SCIM_CLI_VERSION into $venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-venv
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "scim2-cli==$SCIM_CLI_VERSION"
-fi
+python=$(./scripts/test-venv.sh)
+venv=$(dirname "$(dirname "$python")")
 scim2="$venv/bin/scim2"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
 cargo build --locked --quiet

@@ -3,12 +3,12 @@
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::auth::ApiActor;
-use super::error::PageError;
+use super::error::{ApiError, PageError};
 use super::session;
 use super::web::MissingLinkPage;
 use crate::app::AppState;
@@ -74,7 +74,18 @@ fn sign_in_first(uri: &Uri) -> Response {
 }
 
 /// `GET /my/{name}`: the caller's private links.
-async fn follow_private(State(state): State<AppState>, caller: ApiActor, uri: Uri) -> Response {
+async fn follow_private(
+    State(state): State<AppState>,
+    caller: Result<ApiActor, ApiError>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let caller = match caller {
+        Ok(caller) => caller,
+        // A browser without a session signs in first; a bad API token is told so.
+        Err(_) if !headers.contains_key(header::AUTHORIZATION) => return sign_in_first(&uri),
+        Err(e) => return e.into_response(),
+    };
     let path = uri.path().trim_start_matches("/my/");
     let (org, user) = (caller.org.org.id, caller.actor.user);
     let resolved = {

@@ -225,9 +225,18 @@ async fn private_links_resolve_at_my_for_their_owner_only(backend: Backend) {
         "a private link is not a shared name"
     );
     assert_eq!(
-        app.get("/my/notes").send().await.expect("send").status(),
+        crate::support::location(&app.get("/my/notes").send().await.expect("send")).as_deref(),
+        Some("/saml/login?next=%2Fmy%2Fnotes"),
+        "a browser without a session signs in first"
+    );
+    assert_eq!(
+        app.api(Method::GET, "/my/notes", "gla_wrong")
+            .send()
+            .await
+            .expect("send")
+            .status(),
         401,
-        "no private links without a caller"
+        "a bad API token is told so"
     );
     assert_eq!(
         app.follow("/my/notes").await,

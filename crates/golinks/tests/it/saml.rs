@@ -437,9 +437,21 @@ async fn attacks_are_refused_and_change_nothing(backend: Backend) {
     assert_eq!(response.status(), 403);
     assert!(body(response).await.contains("no sign-in request of ours"));
     assert_eq!(live_sessions(&app, "ann@acme.example").await, 0);
-    // The control: the same IdP, untampered, signs ann in.
-    let response = sign_in_for(&app, "ann@acme.example", "/_/", json!({})).await;
-    assert_eq!(response.status(), 303);
+    // The controls: the same IdP, untampered, signs ann in, whether it signs the assertion
+    // (Entra's default), the response, or both (Okta's default).
+    for signing in [
+        json!({}),
+        json!({"sign_assertion": false, "sign_response": true}),
+        json!({"sign_response": true}),
+    ] {
+        let response = sign_in_for(&app, "ann@acme.example", "/_/", signing.clone()).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "{signing}: {}",
+            body(response).await
+        );
+    }
 }
 
 async fn malformed_and_oversize_posts_get_a_page(backend: Backend) {

@@ -305,7 +305,41 @@ async fn a_person_sees_their_sessions_and_ends_one(backend: Backend) {
     assert_eq!(unknown.status(), 404);
 }
 
+async fn an_admin_signs_a_person_out_everywhere(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let replica = app.replica().await;
+    let laptop = sign_in(&app, &login_link(&app, "ann@acme.example")).await;
+    let phone = sign_in(&app, &login_link(&app, "ann@acme.example")).await;
+    let links = |server: &TestApp, cookie: &str| {
+        server
+            .client
+            .get(server.url("/_/api/v1/links"))
+            .header("cookie", cookie.to_owned())
+            .send()
+    };
+    assert_eq!(links(&replica, &phone).await.expect("send").status(), 200);
+    let out = Command::new(env!("CARGO_BIN_EXE_golinks"))
+        .args(["user", "sign-out", "--database-url", &app.db.url])
+        .args(["--org", "default", "--email", "ANN@acme.example"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Ended 2 session(s)"));
+    // Another process wrote it: each server notices within its sync interval (200 ms here).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for (server, cookie) in [(&app, &laptop), (&replica, &phone)] {
+        while links(server, cookie).await.expect("send").status() != 401 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the session still works"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+}
+
 on_both_backends!(
+    an_admin_signs_a_person_out_everywhere,
     a_person_sees_their_sessions_and_ends_one,
     a_login_link_signs_in_once_and_logout_ends_the_session,
     deactivation_ends_sessions_at_once_on_every_server,

@@ -3,6 +3,9 @@
 
     idp.py metadata                 prints the IdP's metadata XML (for `golinks sso configure`)
     idp.py respond < request.json   prints a base64 SAMLResponse for the POST binding
+    idp.py serve                    answers one JSON request per stdin line, one JSON line each:
+                                    {"command": "metadata"|"respond", ...} -> {"ok": text}
+                                    or {"error": traceback}; start-up is paid once
 
 The request names the service provider (its metadata as golinks serves it), the person, how to
 sign (which key, which algorithm, Response and/or Assertion) and optionally one edit made before
@@ -317,9 +320,24 @@ ATTACKS = {
     "doctype": doctype,
 }
 
+def serve():
+    import traceback
+
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            out = {"ok": metadata() if req.get("command") == "metadata" else respond(req)}
+        except Exception:  # the caller reports it; the helper keeps serving
+            out = {"error": traceback.format_exc()}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "metadata":
+    if command == "serve":
+        serve()
+    elif command == "metadata":
         print(metadata())
     elif command == "respond":
         print(respond(json.load(sys.stdin)))

@@ -1,9 +1,10 @@
 //! The test identity provider: `tests/saml/idp.py` (pysaml2 signing with xmlsec1), run as a
-//! subprocess from the Python environment `scripts/run-tests.sh` prepares
+//! helper process from the Python environment `scripts/run-tests.sh` prepares
 //! (`GOLINKS_TEST_PYTHON`, by default /var/tmp/golinks-venv/bin/python).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
 use golinks::saml::IdpSettings;
@@ -19,13 +20,22 @@ fn python() -> String {
         .unwrap_or_else(|_| "/var/tmp/golinks-venv/bin/python".to_owned())
 }
 
-fn run(args: &[&str], stdin: Option<String>) -> String {
+/// `idp.py serve`, started once per test binary and shared: pysaml2 takes about a second to
+/// start, a response then takes milliseconds.
+struct Helper {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    _child: Child,
+}
+
+static HELPER: OnceLock<Mutex<Helper>> = OnceLock::new();
+
+fn start_helper() -> Mutex<Helper> {
     let mut child = Command::new(python())
-        .args(["-W", "ignore", SCRIPT])
-        .args(args)
+        .args(["-W", "ignore", SCRIPT, "serve"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap_or_else(|e| {
             panic!(
@@ -33,26 +43,39 @@ fn run(args: &[&str], stdin: Option<String>) -> String {
                 python()
             )
         });
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default().as_bytes())
-        .expect("write");
-    drop(input);
-    let out = child.wait_with_output().expect("idp.py");
-    assert!(
-        out.status.success(),
-        "idp.py {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    Mutex::new(Helper {
+        stdin,
+        stdout,
+        _child: child,
+    })
+}
+
+/// One request to the helper; blocks, so call it from `spawn_blocking`.
+fn call(request: Value) -> String {
+    let mut helper = HELPER
+        .get_or_init(start_helper)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    writeln!(helper.stdin, "{request}").expect("write to idp.py");
+    helper.stdin.flush().expect("flush");
+    let mut line = String::new();
+    helper
+        .stdout
+        .read_line(&mut line)
+        .expect("read from idp.py");
+    let answer: Value = serde_json::from_str(&line)
+        .unwrap_or_else(|_| panic!("idp.py stopped or answered {line:?}"));
+    match answer.get("ok").and_then(Value::as_str) {
+        Some(text) => text.trim().to_owned(),
+        None => panic!("idp.py failed: {}", answer["error"]),
+    }
 }
 
 /// The IdP's metadata XML.
 pub async fn metadata() -> String {
-    tokio::task::spawn_blocking(|| run(&["metadata"], None))
+    tokio::task::spawn_blocking(|| call(json!({"command": "metadata"})))
         .await
         .expect("join")
 }
@@ -113,7 +136,7 @@ pub async fn response(
             base.insert(k.clone(), v.clone());
         }
     }
-    tokio::task::spawn_blocking(move || run(&["respond"], Some(request.to_string())))
+    tokio::task::spawn_blocking(move || call(request))
         .await
         .expect("join")
 }
