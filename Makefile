@@ -21,6 +21,7 @@ test:
 	pg_url="$$(./scripts/test-postgres.sh)" && \
 		GOLINKS_TEST_POSTGRES_URL="$$pg_url" ./scripts/scim-conformance.sh && \
 		GOLINKS_TEST_POSTGRES_URL="$$pg_url" GOLINKS_REQUIRE_POSTGRES=1 ./scripts/run-tests.sh
+	./scripts/browser-tests.sh
 
 bench:
 	./bench/redirect.sh

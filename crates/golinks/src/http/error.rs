@@ -117,6 +117,7 @@ impl IntoResponse for ApiError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: Option<crate::http::web::Nav>,
     status: u16,
     title: &'a str,
     detail: &'a str,
@@ -162,6 +163,7 @@ impl From<StoreError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
+            nav: None,
             status: self.status.as_u16(),
             title: self.status.canonical_reason().unwrap_or("Error"),
             detail: &self.detail,

@@ -10,7 +10,7 @@ use axum::routing::get;
 use super::auth::ApiActor;
 use super::error::{ApiError, PageError};
 use super::session;
-use super::web::MissingLinkPage;
+use super::web::{MissingLinkPage, Nav, sign_in_first};
 use crate::app::AppState;
 use crate::domain::{LinkName, Visibility};
 use crate::index::strip_port;
@@ -40,10 +40,15 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
     // (`crate::sessions`) once a session has been seen.
-    let member = org.anonymous_resolution
-        || session::signed_in(headers, &state)
-            .await
-            .is_some_and(|me| me.org == org.id);
+    let visitor = session::signed_in(headers, &state)
+        .await
+        .filter(|me| me.org == org.id)
+        .map(|me| me.user);
+    let member = org.anonymous_resolution || visitor.is_some();
+    // `go/name+` is the link's page.
+    if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
+        return found(&format!("/_/links/{name}"));
+    }
     let resolved = {
         let links = state.index.links();
         let org_links = links.get(&org.id);
@@ -55,22 +60,14 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     };
     match resolved {
         Some(hit) => {
-            state.clicks.record(org.id, hit.target, None);
+            // Counting who followed it gives the link page its "people" figure.
+            state.clicks.record(org.id, hit.target, visitor);
             found(&hit.location)
         }
         // Whether the link exists is not told before sign-in.
-        None if !member => sign_in_first(uri),
-        None => missing(&state, org.id, first),
+        None if visitor.is_none() => sign_in_first(uri),
+        None => missing(&state, org.id, visitor, first).await,
     }
-}
-
-/// Sends a browser through single sign-on, to come back to the link it asked for.
-fn sign_in_first(uri: &Uri) -> Response {
-    let next = uri.path_and_query().map_or("/", |p| p.as_str());
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", next)
-        .finish();
-    found(&format!("/saml/login?{query}"))
 }
 
 /// `GET /my/{name}`: the caller's private links.
@@ -117,7 +114,12 @@ fn found(location: &str) -> Response {
     }
 }
 
-fn missing(state: &AppState, org: crate::domain::OrgId, name: &str) -> Response {
+async fn missing(
+    state: &AppState,
+    org: crate::domain::OrgId,
+    visitor: Option<crate::domain::UserId>,
+    name: &str,
+) -> Response {
     let suggestions = {
         let links = state.index.links();
         links
@@ -125,7 +127,15 @@ fn missing(state: &AppState, org: crate::domain::OrgId, name: &str) -> Response 
             .map(|l| resolve::nearest(name, l.shared_names(), 5))
             .unwrap_or_default()
     };
+    let user = match visitor {
+        Some(id) => state.store.find_user(org, id).await.ok(),
+        None => None,
+    };
     let page = MissingLinkPage {
+        nav: user.map(|u| Nav {
+            user_name: u.display_name.unwrap_or(u.user_name),
+            current: "",
+        }),
         name,
         valid: LinkName::try_from(name).is_ok(),
         suggestions,

@@ -15,6 +15,10 @@ use crate::domain::{LinkId, OrgId, UserId};
 pub struct LinkQuery {
     pub text: String,
     pub viewer: Option<UserId>,
+    /// Only links this person owns.
+    pub owner: Option<UserId>,
+    /// Newest first instead of most followed first.
+    pub newest_first: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -134,10 +138,18 @@ impl Store {
                        AND t.tag LIKE $3 ESCAPE '\\')
             OR EXISTS (SELECT 1 FROM link_names n WHERE n.org_id = l.org_id AND n.link_id = l.id
                        AND n.name_key LIKE $4 ESCAPE '\\'))";
-        let filter = format!("WHERE l.org_id = $1 AND {VISIBLE_TO_VIEWER} AND {matches}");
+        let filter = format!(
+            "WHERE l.org_id = $1 AND {VISIBLE_TO_VIEWER} AND {matches} AND ($7 IS NULL OR l.owner_id = $7)"
+        );
+        let order = if query.newest_first {
+            "l.created_at DESC, l.id DESC"
+        } else {
+            "l.clicks_total DESC, lower(l.name), l.id"
+        };
         let list = sqlx::AssertSqlSafe(format!(
-            "{LINK_SELECT} {filter} ORDER BY l.clicks_total DESC, lower(l.name), l.id LIMIT $5 OFFSET $6"
+            "{LINK_SELECT} {filter} ORDER BY {order} LIMIT $5 OFFSET $6"
         ));
+        let owner = query.owner.map(|o| o.as_uuid());
         let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM links l {filter}"));
         let viewer = query.viewer.map(|v| v.as_uuid());
         let (rows, total): (Vec<LinkRow>, i64) = on_pool!(self.read(), |p| {
@@ -148,6 +160,7 @@ impl Store {
                 .bind(&key_pattern)
                 .bind(query.limit)
                 .bind(query.offset)
+                .bind(owner)
                 .fetch_all(p)
                 .await?;
             let total = sqlx::query_scalar(count)
@@ -155,6 +168,9 @@ impl Store {
                 .bind(viewer)
                 .bind(&pattern)
                 .bind(&key_pattern)
+                .bind(query.limit)
+                .bind(query.offset)
+                .bind(owner)
                 .fetch_one(p)
                 .await?;
             (rows, total)

@@ -19,3 +19,4 @@ mod scim_pushdown;
 mod scim_users;
 mod sessions;
 mod store;
+mod web_pages;

@@ -3,6 +3,7 @@
 
     idp.py metadata                 prints the IdP's metadata XML (for `golinks sso configure`)
     idp.py respond < request.json   prints a base64 SAMLResponse for the POST binding
+    idp.py http PORT                a sign-in page on 127.0.0.1:PORT for the browser tests
     idp.py serve                    answers one JSON request per stdin line, one JSON line each:
                                     {"command": "metadata"|"respond", ...} -> {"ok": text}
                                     or {"error": traceback}; start-up is paid once
@@ -30,7 +31,8 @@ from saml2.sigver import pre_signature_part
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENTITY_ID = "https://idp.test.example/metadata"
-SSO_URL = "https://idp.test.example/sso"
+# The browser tests run this IdP on loopback (`idp.py http PORT`) and set its address here.
+SSO_URL = os.environ.get("IDP_SSO_URL", "https://idp.test.example/sso")
 NS = {
     "samlp": "urn:oasis:names:tc:SAML:2.0:protocol",
     "saml": "urn:oasis:names:tc:SAML:2.0:assertion",
@@ -320,6 +322,73 @@ ATTACKS = {
     "doctype": doctype,
 }
 
+def http(port):
+    """A sign-in page for browsers: GET /sso?SAMLRequest=… asks for an email, POST /sso answers
+    the request with a signed Response that the browser posts to the ACS. Loopback only."""
+    import html
+    import urllib.parse
+    import urllib.request
+    import zlib
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    def page(body):
+        return f"<!doctype html><html lang=en><meta charset=utf-8><title>Test IdP</title><body style='font:16px system-ui;margin:3rem'>{body}</body></html>"
+
+    class Handler(BaseHTTPRequestHandler):
+        def send_page(self, body, status=200):
+            data = page(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            encoded = query.get("SAMLRequest", [""])[0]
+            xml = zlib.decompress(base64.b64decode(encoded), -15)
+            request = etree.fromstring(xml)
+            fields = {
+                "request_id": request.attrib["ID"],
+                "acs": request.attrib["AssertionConsumerServiceURL"],
+                "issuer": request.find("saml:Issuer", NS).text,
+            }
+            hidden = "".join(
+                f"<input type=hidden name={k} value='{html.escape(v, quote=True)}'>" for k, v in fields.items()
+            )
+            self.send_page(
+                "<h1>Test identity provider</h1><form method=post action=/sso>"
+                f"{hidden}<label for=email>Email</label> <input id=email name=email type=email required> "
+                "<button type=submit>Sign in</button></form>"
+            )
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            one = lambda k: form.get(k, [""])[0]
+            with urllib.request.urlopen(one("issuer"), timeout=5) as r:
+                sp_metadata = r.read().decode()
+            saml = respond({
+                "sp_metadata": sp_metadata,
+                "acs": one("acs"),
+                "sp_entity_id": one("issuer"),
+                "name_id": one("email"),
+                "in_response_to": one("request_id"),
+                "attributes": {"givenName": [one("email").split("@")[0].title()], "sn": ["Example"]},
+            })
+            self.send_page(
+                f"<form id=f method=post action='{html.escape(one('acs'), quote=True)}'>"
+                f"<input type=hidden name=SAMLResponse value='{saml}'>"
+                "<noscript><button type=submit>Continue</button></noscript></form>"
+                "<script>document.getElementById('f').submit()</script>"
+            )
+
+        def log_message(self, *args):
+            pass
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
 def serve():
     import traceback
 
@@ -337,6 +406,8 @@ if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "serve":
         serve()
+    elif command == "http":
+        http(int(sys.argv[2]))
     elif command == "metadata":
         print(metadata())
     elif command == "respond":

@@ -109,6 +109,7 @@ pub async fn list(
         viewer: Some(caller.actor.user),
         limit,
         offset,
+        ..Default::default()
     };
     let (found, total) = state.store.search_links(caller.org.org.id, &query).await?;
     let links = found.into_iter().map(LinkView::from).collect();

@@ -25,11 +25,16 @@ pub fn router() -> Router<AppState> {
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 struct ConfirmPage<'a> {
+    nav: Option<super::Nav>,
     token: &'a str,
 }
 
 async fn confirm(Path(token): Path<String>) -> Response {
-    ConfirmPage { token: &token }.into_response()
+    ConfirmPage {
+        nav: None,
+        token: &token,
+    }
+    .into_response()
 }
 
 fn refused_cross_site() -> PageError {

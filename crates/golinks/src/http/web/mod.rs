@@ -1,31 +1,125 @@
-//! Server-rendered pages. The full web UI comes with its own issue; these are the pages the
-//! redirect path and the errors need, and a home page.
+//! Server-rendered pages for signed-in members: home and search, link pages, and "me". Forms
+//! post back to their own page, keep what was typed on error and show each field's problem.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, OriginalUri, Query, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use serde::Deserialize;
 
 use super::auth::HostOrg;
-use super::session::Visitor;
+use super::error::PageError;
+use super::session::{self, SignedIn};
 use crate::app::AppState;
+use crate::policy::Actor;
+use crate::store::{Link, LinkQuery, Org};
 
+mod assets;
+mod links;
 mod login;
+mod me;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/_/") }))
         .route("/_/", get(home))
+        .merge(assets::router())
+        .merge(links::router())
         .merge(login::router())
+        .merge(me::router())
 }
 
-/// "go/<name> doesn't exist yet", with the nearest existing names.
+/// What the page header shows: who is signed in, and which page is current.
+pub struct Nav {
+    pub user_name: String,
+    pub current: &'static str,
+}
+
+/// A signed-in member of the organization serving the host. Anyone else is sent through
+/// single sign-on and back to the page they asked for.
+pub struct Member {
+    pub me: SignedIn,
+    pub org: Org,
+    pub user_name: String,
+    /// The request's own host names (a destination there would loop).
+    pub own_hosts: Vec<String>,
+}
+
+impl Member {
+    pub fn actor(&self) -> Actor {
+        self.me.actor()
+    }
+
+    pub fn nav(&self, current: &'static str) -> Option<Nav> {
+        Some(Nav {
+            user_name: self.user_name.clone(),
+            current,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let host = HostOrg::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let me = session::signed_in(&parts.headers, state)
+            .await
+            .filter(|me| me.org == host.org.id);
+        let Some(me) = me else {
+            let uri = parts
+                .extensions
+                .get::<OriginalUri>()
+                .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+            return Err(sign_in_first(&uri));
+        };
+        let user = state
+            .store
+            .find_user(me.org, me.user)
+            .await
+            .map_err(|e| PageError::from(e).into_response())?;
+        Ok(Member {
+            own_hosts: host.own_hosts(),
+            org: host.org,
+            user_name: user.display_name.unwrap_or(user.user_name),
+            me,
+        })
+    }
+}
+
+/// A time as pages show it: `2026-12-01 23:16 UTC`.
+pub fn when(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+}
+
+/// A 302 through `/saml/login`, back to `uri` afterwards.
+pub fn sign_in_first(uri: &axum::http::Uri) -> Response {
+    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, format!("/saml/login?{query}"))],
+    )
+        .into_response()
+}
+
+/// "go/<name> doesn't exist yet", with a create form and the nearest existing names.
 #[derive(Template, WebTemplate)]
 #[template(path = "missing.html")]
 pub struct MissingLinkPage<'a> {
+    pub nav: Option<Nav>,
     pub name: &'a str,
     /// Whether `name` could be created (otherwise the page says why not).
     pub valid: bool,
@@ -35,32 +129,72 @@ pub struct MissingLinkPage<'a> {
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 struct HomePage {
+    nav: Option<Nav>,
     org_name: String,
-    link_count: usize,
-    /// The signed-in person's userName.
-    signed_in_as: Option<String>,
+    q: String,
+    searched: bool,
+    total: i64,
+    results: Vec<Link>,
+    popular: Vec<Link>,
+    recent: Vec<Link>,
+    mine: Vec<Link>,
 }
 
-async fn home(State(state): State<AppState>, org: HostOrg, Visitor(visitor): Visitor) -> Response {
-    let link_count = state.index.links().get(&org.org.id).map_or(0, |l| l.len());
-    // The web UI is for signed-in members only.
-    let Some(me) = visitor.filter(|me| me.org == org.org.id) else {
-        return (
-            StatusCode::FOUND,
-            [(header::LOCATION, "/saml/login?next=%2F_%2F")],
-        )
-            .into_response();
+#[derive(Deserialize)]
+struct HomeQuery {
+    q: Option<String>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, PageError> {
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let org = member.org.id;
+    let viewer = Some(member.me.user);
+    let search = |text: &str, limit, newest_first, owner| LinkQuery {
+        text: text.to_owned(),
+        viewer,
+        owner,
+        newest_first,
+        limit,
+        offset: 0,
     };
-    let signed_in_as = state
-        .store
-        .find_user(me.org, me.user)
-        .await
-        .ok()
-        .map(|u| u.user_name);
-    HomePage {
-        org_name: org.org.name,
-        link_count,
-        signed_in_as,
+    let mut page = HomePage {
+        nav: member.nav("home"),
+        org_name: member.org.name.clone(),
+        searched: !q.is_empty(),
+        q,
+        total: 0,
+        results: Vec::new(),
+        popular: Vec::new(),
+        recent: Vec::new(),
+        mine: Vec::new(),
+    };
+    if page.searched {
+        let (found, total) = state
+            .store
+            .search_links(org, &search(&page.q, 50, false, None))
+            .await?;
+        page.results = found;
+        page.total = total;
+    } else {
+        page.popular = state
+            .store
+            .search_links(org, &search("", 8, false, None))
+            .await?
+            .0;
+        page.recent = state
+            .store
+            .search_links(org, &search("", 8, true, None))
+            .await?
+            .0;
+        page.mine = state
+            .store
+            .search_links(org, &search("", 20, true, viewer))
+            .await?
+            .0;
     }
-    .into_response()
+    Ok(page.into_response())
 }

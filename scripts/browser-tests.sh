@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The web UI in a real browser: a golinks server on SQLite and the test IdP (pysaml2) on
+# loopback, driven by playwright-core in Debian's chromium (tests/browser/ui.test.mjs).
+# Screenshots of every page go to target/screenshots/. Installs chromium, Node.js packages and
+# the Python test tools if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}"
+fi
+python=$(./scripts/test-venv.sh)
+(cd tests/browser && npm ci --no-audit --no-fund --silent)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
+cargo build --locked --quiet
+bin="$CARGO_TARGET_DIR/debug/golinks"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+idp_port=$(free_port)
+db="sqlite://$work/ui.db"
+base="http://127.0.0.1:$port"
+
+export IDP_SSO_URL="http://127.0.0.1:$idp_port/sso"
+"$python" -W ignore crates/golinks/tests/saml/idp.py metadata >"$work/idp.xml"
+"$bin" sso configure --database-url "$db" --org default --idp-metadata "$work/idp.xml" >/dev/null
+"$python" -W ignore crates/golinks/tests/saml/idp.py http "$idp_port" 2>"$work/idp.log" &
+pids+=($!)
+"$bin" serve --listen "127.0.0.1:$port" --database-url "$db" >"$work/golinks.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+  sleep 0.1
+done
+mkdir -p target/screenshots
+status=0
+GOLINKS_URL="$base" GOLINKS_BIN="$bin" GOLINKS_DB="$db" SCREENSHOTS="$root/target/screenshots" \
+  node tests/browser/ui.test.mjs || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- golinks log"; tail -n 40 "$work/golinks.log"
+  echo "--- IdP log"; tail -n 40 "$work/idp.log"
+fi
+exit "$status"

@@ -1,0 +1,174 @@
+// The web UI in Debian's chromium, driven by playwright-core: sign in through the test IdP,
+// create / edit / follow / delete a link, the missing-link flow, search, form errors, the
+// "me" page, signing out. Run by scripts/browser-tests.sh, which starts the servers.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const base = process.env.GOLINKS_URL;
+const shots = process.env.SCREENSHOTS;
+assert.ok(base && shots, "run me through scripts/browser-tests.sh");
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox"],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+const page = await context.newPage();
+page.setDefaultTimeout(10_000);
+// Nothing leaves loopback: the tests read redirects' Location instead of following them off
+// this machine, and any other request is refused.
+await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+
+let passed = 0;
+let failed = 0;
+async function step(name, run) {
+  try {
+    await run();
+    passed += 1;
+    console.log(`ok    ${name}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL  ${name}\n${error.stack ?? error}`);
+  } finally {
+    const file = path.join(shots, `${String(passed + failed).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  }
+}
+
+/// Where a GET lands without following redirects, with the browser's cookies.
+async function locationOf(urlPath) {
+  const response = await context.request.get(base + urlPath, { maxRedirects: 0 });
+  return { status: response.status(), location: response.headers()["location"] };
+}
+
+await step("signing in goes through the identity provider", async () => {
+  await page.goto(base + "/_/");
+  await page.getByLabel("Email").fill("ann@acme.example");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(base + "/_/");
+  await page.getByRole("heading", { name: /go\/ links for/ }).waitFor();
+  assert.ok(await page.getByRole("navigation").getByText("Ann Example").isVisible());
+});
+
+await step("a new link is created from the form", async () => {
+  await page.getByRole("navigation").getByRole("link", { name: "New link" }).click();
+  await page.getByLabel("Name").fill("docs");
+  await page.getByLabel("Destination").fill("https://docs.acme.example/");
+  await page.getByLabel("Tags").fill("engineering, handbook");
+  await page.getByLabel("Aliases").fill("handbook");
+  await page.getByRole("button", { name: "Create go/ link" }).click();
+  await page.waitForURL(base + "/_/links/docs");
+  await page.getByRole("heading", { name: "go/docs" }).waitFor();
+  assert.ok(await page.getByText("go/handbook").isVisible());
+  assert.ok(await page.getByRole("img", { name: /Clicks per day/ }).isVisible());
+});
+
+await step("the link is followed, by name and by alias", async () => {
+  assert.deepEqual(await locationOf("/docs/setup"), { status: 302, location: "https://docs.acme.example/setup" });
+  assert.deepEqual(await locationOf("/handbook"), { status: 302, location: "https://docs.acme.example/" });
+});
+
+await step("a form with mistakes shows them next to the fields and keeps the input", async () => {
+  await page.goto(base + "/_/links/new");
+  await page.getByLabel("Name").fill("-bad-");
+  await page.getByLabel("Destination").fill("ftp://files.example/");
+  await page.getByRole("button", { name: "Create go/ link" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.locator("#name-error").innerText(), /letter or a digit/);
+  assert.match(await page.locator("#url-error").innerText(), /http, https and mailto/);
+  assert.equal(await page.getByLabel("Name").inputValue(), "-bad-");
+  assert.equal(await page.getByLabel("Destination").inputValue(), "ftp://files.example/");
+});
+
+await step("the link is edited", async () => {
+  await page.goto(base + "/docs+");
+  await page.waitForURL(base + "/_/links/docs");
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Destination").fill("https://handbook.acme.example/{*}");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(base + "/_/links/docs");
+  await page.getByText("https://handbook.acme.example/{*}").waitFor();
+  assert.ok(await page.getByRole("cell", { name: "updated" }).isVisible(), "the history shows the change");
+  assert.deepEqual(await locationOf("/docs/a/b"), { status: 302, location: "https://handbook.acme.example/a/b" });
+});
+
+await step("a missing link offers to create it", async () => {
+  await page.goto(base + "/wiki");
+  await page.getByRole("heading", { name: "go/wiki doesn't exist yet" }).waitFor();
+  await page.getByLabel("Where should go/wiki go?").fill("https://wiki.acme.example/");
+  await page.getByRole("button", { name: "Create go/wiki" }).click();
+  assert.equal(await page.getByLabel("Name").inputValue(), "wiki");
+  assert.equal(await page.getByLabel("Destination").inputValue(), "https://wiki.acme.example/");
+  await page.getByRole("button", { name: "Create go/ link" }).click();
+  await page.waitForURL(base + "/_/links/wiki");
+});
+
+await step("search finds links by name, tag and destination", async () => {
+  await page.goto(base + "/_/");
+  await page.getByRole("searchbox").fill("handbook");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("heading", { name: /1 result for/ }).waitFor();
+  assert.ok(await page.getByRole("link", { name: "go/docs" }).isVisible());
+  await page.goto(base + "/_/?q=wiki.acme");
+  assert.ok(await page.getByRole("link", { name: "go/wiki" }).isVisible());
+});
+
+await step("the home page lists popular, recent and my links", async () => {
+  await page.goto(base + "/_/");
+  for (const section of ["Popular", "Recently created", "My links"]) {
+    assert.ok(await page.getByRole("heading", { name: section }).isVisible(), section);
+  }
+  assert.ok(await page.getByRole("region", { name: "My links" }).getByRole("link", { name: "go/wiki" }).isVisible());
+});
+
+await step("a link is deleted", async () => {
+  await page.goto(base + "/_/links/wiki");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL(base + "/_/");
+  const after = await locationOf("/wiki");
+  assert.equal(after.status, 404);
+});
+
+await step("the me page lists this browser's session", async () => {
+  await page.getByRole("navigation").getByRole("link", { name: "Ann Example" }).click();
+  await page.getByText("this browser").waitFor();
+  assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Ann Example/);
+});
+
+await step("deactivation locks the person out at once", async () => {
+  execFileSync(process.env.GOLINKS_BIN, [
+    "user", "deactivate", "--database-url", process.env.GOLINKS_DB, "--org", "default", "--email", "ann@acme.example",
+  ]);
+  // The server notices another process's change within its sync interval (1 s).
+  let where;
+  for (let i = 0; i < 50; i += 1) {
+    where = await locationOf("/docs");
+    if (where.location?.startsWith("/saml/login")) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(where.location, "/saml/login?next=%2Fdocs");
+  await page.goto(base + "/_/");
+  await page.getByLabel("Email").fill("ann@acme.example");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("Your golinks account is inactive").waitFor();
+  execFileSync(process.env.GOLINKS_BIN, [
+    "user", "activate", "--database-url", process.env.GOLINKS_DB, "--org", "default", "--email", "ann@acme.example",
+  ]);
+});
+
+await step("signing out ends the session", async () => {
+  await page.goto(base + "/_/");
+  await page.getByLabel("Email").fill("ann@acme.example");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(base + "/_/");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("Email").waitFor();
+  assert.equal((await locationOf("/docs")).location, "/saml/login?next=%2Fdocs");
+});
+
+await browser.close();
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
