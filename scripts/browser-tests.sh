@@ -38,6 +38,9 @@ base="http://127.0.0.1:$port"
 export IDP_SSO_URL="http://127.0.0.1:$idp_port/sso"
 "$python" -W ignore crates/golinks/tests/saml/idp.py metadata >"$work/idp.xml"
 "$bin" sso configure --database-url "$db" --org default --idp-metadata "$work/idp.xml" >/dev/null
+# Ann administers golinks; Bob is a colleague with a title and a department from SCIM later.
+"$bin" user create --database-url "$db" --org default --email ann@acme.example --name "Ann Example" --role admin >/dev/null
+"$bin" user create --database-url "$db" --org default --email bob@acme.example --name "Bob Builder" >/dev/null
 "$python" -W ignore crates/golinks/tests/saml/idp.py http "$idp_port" 2>"$work/idp.log" &
 pids+=($!)
 "$bin" serve --listen "127.0.0.1:$port" --database-url "$db" >"$work/golinks.log" 2>&1 &

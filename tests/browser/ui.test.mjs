@@ -49,11 +49,11 @@ await step("signing in goes through the identity provider", async () => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(base + "/_/");
   await page.getByRole("heading", { name: /go\/ links for/ }).waitFor();
-  assert.ok(await page.getByRole("navigation").getByText("Ann Example").isVisible());
+  assert.ok(await page.getByRole("navigation", { name: "Main" }).getByText("Ann Example").isVisible());
 });
 
 await step("a new link is created from the form", async () => {
-  await page.getByRole("navigation").getByRole("link", { name: "New link" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New link" }).click();
   await page.getByLabel("Name").fill("docs");
   await page.getByLabel("Destination").fill("https://docs.acme.example/");
   await page.getByLabel("Tags").fill("engineering, handbook");
@@ -132,8 +132,89 @@ await step("a link is deleted", async () => {
   assert.equal(after.status, 404);
 });
 
+await step("the directory finds people and shows their links", async () => {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "People" }).click();
+  await page.getByRole("searchbox").fill("bob");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("main").getByRole("link", { name: "Bob Builder" }).click();
+  await page.getByRole("heading", { name: "Bob Builder" }).waitFor();
+  await page.goto(base + "/_/people");
+  await page.getByRole("main").getByRole("link", { name: "Ann Example" }).click();
+  assert.ok(await page.getByRole("link", { name: "go/docs" }).isVisible(), "Ann's links");
+});
+
+await step("an admin deactivates and reactivates a person", async () => {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("button", { name: "Deactivate Bob Builder" }).click();
+  await page.getByRole("button", { name: "Activate Bob Builder" }).waitFor();
+  assert.ok(await page.getByRole("row", { name: /Bob Builder/ }).getByText("inactive").isVisible());
+  await page.getByLabel("Role of Bob Builder").selectOption("moderator");
+  await page.getByRole("row", { name: /Bob Builder/ }).getByRole("button", { name: "Set role" }).click();
+  assert.equal(await page.getByLabel("Role of Bob Builder").inputValue(), "moderator");
+  await page.getByRole("button", { name: "Activate Bob Builder" }).click();
+  await page.getByRole("button", { name: "Deactivate Bob Builder" }).waitFor();
+});
+
+let scimToken;
+await step("an admin creates a SCIM token, shown once", async () => {
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "SCIM tokens" }).click();
+  await page.getByLabel("New token for").fill("okta");
+  await page.getByRole("button", { name: "Create token" }).click();
+  scimToken = await page.getByLabel("Token", { exact: true }).inputValue();
+  assert.match(scimToken, /^gls_/);
+  const bad = await fetch(base + "/scim/v2/Users", {
+    method: "POST",
+    headers: { authorization: `Bearer ${scimToken}`, "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"] }),
+  });
+  assert.equal(bad.status, 400, "a User without userName is refused");
+  await page.goto(base + "/_/admin/tokens");
+  assert.equal(await page.getByLabel("Token", { exact: true }).count(), 0, "not shown again");
+  assert.ok(await page.getByRole("row", { name: /okta/ }).isVisible());
+});
+
+await step("the provisioning log shows the failed request", async () => {
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Provisioning log" }).click();
+  await page.getByRole("link", { name: "Show failed requests only" }).click();
+  const row = page.getByRole("row", { name: /POST \/scim\/v2\/Users/ });
+  await row.waitFor();
+  assert.match(await row.innerText(), /400/);
+  assert.match(await row.innerText(), /userName/);
+});
+
+await step("an admin revokes the SCIM token", async () => {
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "SCIM tokens" }).click();
+  await page.getByRole("button", { name: "Revoke okta" }).click();
+  await page.getByRole("row", { name: /okta/ }).getByText("revoked").waitFor();
+  const refused = await fetch(base + "/scim/v2/Users", { headers: { authorization: `Bearer ${scimToken}` } });
+  assert.equal(refused.status, 401);
+});
+
+await step("the SSO page shows what to copy into the identity provider", async () => {
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Single sign-on" }).click();
+  assert.ok(await page.getByText(base + "/saml/acs").isVisible());
+  assert.ok(await page.getByText("https://idp.test.example/metadata").isVisible());
+  await page.getByLabel("Identity provider metadata XML").fill("<not-metadata/>");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".field.invalid .error").waitFor();
+  assert.equal(await page.getByLabel("Identity provider metadata XML").inputValue(), "<not-metadata/>");
+});
+
+await step("organization settings switch anonymous resolution", async () => {
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Organization" }).click();
+  const box = page.getByLabel(/Company links work without signing in/);
+  await box.check();
+  await page.getByRole("button", { name: "Save" }).click();
+  const anonymous = await fetch(base + "/docs", { redirect: "manual" });
+  assert.equal(anonymous.headers.get("location"), "https://handbook.acme.example/");
+  await page.getByLabel(/Company links work without signing in/).uncheck();
+  await page.getByRole("button", { name: "Save" }).click();
+  const again = await fetch(base + "/docs", { redirect: "manual" });
+  assert.equal(again.headers.get("location"), "/saml/login?next=%2Fdocs");
+});
+
 await step("the me page lists this browser's session", async () => {
-  await page.getByRole("navigation").getByRole("link", { name: "Ann Example" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Ann Example" }).click();
   await page.getByText("this browser").waitFor();
   assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Ann Example/);
 });

@@ -135,6 +135,7 @@ async fn missing(
         nav: user.map(|u| Nav {
             user_name: u.display_name.unwrap_or(u.user_name),
             current: "",
+            admin: false,
         }),
         name,
         valid: LinkName::try_from(name).is_ok(),

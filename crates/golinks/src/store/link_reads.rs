@@ -309,7 +309,7 @@ fn link_from_row(r: LinkRow, aliases: Vec<String>, tags: Vec<String>) -> StoreRe
 }
 
 /// `%text%` for a case-insensitive LIKE, with the LIKE wildcards in `text` escaped.
-fn like_pattern(text: &str) -> String {
+pub(super) fn like_pattern(text: &str) -> String {
     let escaped = text
         .trim()
         .to_lowercase()

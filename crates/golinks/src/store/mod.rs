@@ -11,6 +11,7 @@ mod link_reads;
 mod link_sql;
 mod links;
 pub(crate) mod orgs;
+mod people;
 mod postgres;
 mod provisioning_log;
 mod rows;
@@ -28,6 +29,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use clicks::ClickBatch;
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
+pub use people::Person;
 pub use provisioning_log::{LogEntry, LogQuery};
 pub use rows::*;
 pub use scim_users::{

@@ -18,25 +18,30 @@ use crate::app::AppState;
 use crate::policy::Actor;
 use crate::store::{Link, LinkQuery, Org};
 
+mod admin;
 mod assets;
 mod links;
 mod login;
 mod me;
+mod people;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/_/") }))
         .route("/_/", get(home))
+        .merge(admin::router())
         .merge(assets::router())
         .merge(links::router())
         .merge(login::router())
         .merge(me::router())
+        .merge(people::router())
 }
 
 /// What the page header shows: who is signed in, and which page is current.
 pub struct Nav {
     pub user_name: String,
     pub current: &'static str,
+    pub admin: bool,
 }
 
 /// A signed-in member of the organization serving the host. Anyone else is sent through
@@ -58,6 +63,7 @@ impl Member {
         Some(Nav {
             user_name: self.user_name.clone(),
             current,
+            admin: crate::policy::may_administer(&self.actor()),
         })
     }
 }
