@@ -153,6 +153,12 @@ await step("an admin deactivates and reactivates a person", async () => {
   assert.equal(await page.getByLabel("Role of Bob Builder").inputValue(), "moderator");
   await page.getByRole("button", { name: "Activate Bob Builder" }).click();
   await page.getByRole("button", { name: "Deactivate Bob Builder" }).waitFor();
+  // Ann's shared links go to Bob, as for a leaver; the link page then names him.
+  await page.getByLabel("Give all links of Ann Example to").fill("bob@acme.example");
+  await page.getByRole("row", { name: /Ann Example/ }).getByRole("button", { name: "Give their links" }).click();
+  await page.goto(base + "/_/links/docs");
+  assert.ok(await page.getByText("bob@acme.example").isVisible(), "Bob owns go/docs now");
+  await page.goto(base + "/_/admin/people");
 });
 
 let scimToken;
@@ -175,7 +181,9 @@ await step("an admin creates a SCIM token, shown once", async () => {
 
 await step("the provisioning log shows the failed request", async () => {
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Provisioning log" }).click();
-  await page.getByRole("link", { name: "Show failed requests only" }).click();
+  await page.getByLabel("Failed only").check();
+  await page.getByLabel("Since").fill("1h");
+  await page.getByRole("button", { name: "Filter" }).click();
   const row = page.getByRole("row", { name: /POST \/scim\/v2\/Users/ });
   await row.waitFor();
   assert.match(await row.innerText(), /400/);
@@ -213,10 +221,32 @@ await step("organization settings switch anonymous resolution", async () => {
   assert.equal(again.headers.get("location"), "/saml/login?next=%2Fdocs");
 });
 
-await step("the me page lists this browser's session", async () => {
+await step("search and name checks answer as you type", async () => {
+  await page.goto(base + "/_/");
+  await page.getByRole("searchbox").pressSequentially("handb");
+  await page.locator("#live-results").getByRole("link", { name: "go/docs" }).waitFor();
+  await page.goto(base + "/_/links/new");
+  await page.getByLabel("Name").pressSequentially("docs");
+  await page.getByText("go/docs is taken").waitFor();
+  await page.getByLabel("Name").pressSequentially("2");
+  await page.getByText("go/docs2 is available").waitFor();
+});
+
+await step("the me page lists this browser's session and makes API tokens", async () => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Ann Example" }).click();
   await page.getByText("this browser").waitFor();
   assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Ann Example/);
+  await page.getByLabel("New token named").fill("script");
+  await page.getByRole("button", { name: "Create API token" }).click();
+  const token = await page.getByLabel("Token", { exact: true }).inputValue();
+  assert.match(token, /^gla_/);
+  const api = await fetch(base + "/_/api/v1/links", { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(api.status, 200);
+  await page.goto(base + "/_/me");
+  await page.getByRole("button", { name: "Revoke script" }).click();
+  await page.getByRole("row", { name: /script/ }).getByText("revoked").waitFor();
+  const refused = await fetch(base + "/_/api/v1/links", { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(refused.status, 401);
 });
 
 await step("deactivation locks the person out at once", async () => {

@@ -102,10 +102,15 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
             limit,
         } => {
             let (store, org) = open(&target).await?;
-            let since = since.as_deref().map(parse_since).transpose()?;
+            let since = since
+                .as_deref()
+                .map(crate::store::parse_since)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
             let query = crate::store::LogQuery {
                 since,
                 failed_only: failed,
+                person: None,
                 limit,
             };
             for e in store.provisioning_log(org.id, &query).await? {
@@ -125,25 +130,6 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// `2026-01-31T09:00:00Z`, or an age: `30m`, `12h`, `7d`.
-fn parse_since(raw: &str) -> anyhow::Result<time::OffsetDateTime> {
-    use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(raw, &Rfc3339) {
-        return Ok(t);
-    }
-    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
-    let n: i64 = number.parse().map_err(|_| {
-        anyhow::anyhow!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d")
-    })?;
-    let age = match unit {
-        "m" => time::Duration::minutes(n),
-        "h" => time::Duration::hours(n),
-        "d" => time::Duration::days(n),
-        _ => bail!("--since takes an RFC 3339 time or an age like 30m, 12h, 7d"),
-    };
-    Ok(time::OffsetDateTime::now_utc() - age)
 }
 
 async fn login_link(target: &OrgTarget, email: &str, minutes: u16) -> anyhow::Result<()> {

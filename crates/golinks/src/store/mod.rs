@@ -30,7 +30,7 @@ pub use clicks::ClickBatch;
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
 pub use people::Person;
-pub use provisioning_log::{LogEntry, LogQuery};
+pub use provisioning_log::{LogEntry, LogQuery, parse_since};
 pub use rows::*;
 pub use scim_users::{
     SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,

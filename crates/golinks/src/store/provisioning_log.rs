@@ -26,7 +26,29 @@ pub struct LogEntry {
 pub struct LogQuery {
     pub since: Option<OffsetDateTime>,
     pub failed_only: bool,
+    /// Only entries whose person's userName contains this (case-insensitive).
+    pub person: Option<String>,
     pub limit: i64,
+}
+
+/// `2026-01-31T09:00:00Z`, or an age before now: `30m`, `12h`, `7d`.
+pub fn parse_since(raw: &str) -> Result<OffsetDateTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    let raw = raw.trim();
+    if let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) {
+        return Ok(t);
+    }
+    let problem =
+        || "a time is RFC 3339 (2026-01-31T09:00:00Z) or an age like 30m, 12h, 7d".to_owned();
+    let (number, unit) = raw.split_at(raw.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| problem())?;
+    let age = match unit {
+        "m" => time::Duration::minutes(n),
+        "h" => time::Duration::hours(n),
+        "d" => time::Duration::days(n),
+        _ => return Err(problem()),
+    };
+    Ok(OffsetDateTime::now_utc() - age)
 }
 
 impl Store {
@@ -55,12 +77,14 @@ impl Store {
                         detail, duration_ms
                  FROM provisioning_log
                  WHERE org_id = $1 AND ($2 IS NULL OR at >= $2) AND (NOT $3 OR status >= 400)
+                   AND ($5 IS NULL OR lower(user_name) LIKE $5 ESCAPE '\\')
                  ORDER BY at DESC, id DESC LIMIT $4",
             )
             .bind(org.as_uuid())
             .bind(q.since)
             .bind(q.failed_only)
             .bind(q.limit)
+            .bind(q.person.as_deref().map(super::link_reads::like_pattern))
             .fetch_all(p)
             .await?
         }))

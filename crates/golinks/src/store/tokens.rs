@@ -131,6 +131,42 @@ impl Store {
         })
     }
 
+    /// A person's API tokens, oldest first, revoked ones included.
+    pub async fn list_api_tokens(&self, org: OrgId, user: UserId) -> StoreResult<Vec<TokenInfo>> {
+        let rows: Vec<TokenRow> = on_pool!(self.read(), |p| {
+            sqlx::query_as(
+                "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens
+                 WHERE org_id = $1 AND user_id = $2 ORDER BY created_at",
+            )
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(TokenInfo::from).collect())
+    }
+
+    /// Revokes one of the person's own API tokens.
+    pub async fn revoke_api_token(&self, org: OrgId, user: UserId, id: TokenId) -> StoreResult<()> {
+        let done = on_pool!(self.write(), |p| {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $4
+                 WHERE org_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL",
+            )
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(id.as_uuid())
+            .bind(OffsetDateTime::now_utc())
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     /// The active, not deleted person behind an unrevoked API token.
     pub async fn find_api_caller(&self, digest: &[u8]) -> StoreResult<ApiCaller> {
         let row: Option<(Uuid, Uuid, Uuid, String, Option<OffsetDateTime>)> =

@@ -119,7 +119,68 @@ async fn pages_need_a_member_and_assets_are_embedded(backend: Backend) {
     assert!(html.contains("this browser"), "{html}");
 }
 
+async fn admin_pages_are_for_admins_and_refuse_other_sites(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for page in [
+        "/_/admin/people",
+        "/_/admin/tokens",
+        "/_/admin/log",
+        "/_/admin/sso",
+        "/_/admin/org",
+    ] {
+        let response = app.browse(page).await.send().await.expect("send");
+        assert_eq!(response.status(), 403, "{page} for a member");
+    }
+    let org = app
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org");
+    let email = golinks::domain::Email::try_from("root@acme.example").expect("email");
+    let admin = app
+        .state
+        .store
+        .create_user(org.id, &email, None, Role::Admin)
+        .await
+        .expect("admin");
+    let cookie = app.session_cookie(org.id, admin.id).await;
+    let page = app
+        .get("/_/admin/people")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(page.status(), 200);
+    let forged = app
+        .client
+        .post(app.url("/_/admin/tokens"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "evil")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(forged.status(), 403);
+    let tokens = app
+        .state
+        .store
+        .list_scim_tokens(org.id)
+        .await
+        .expect("tokens");
+    assert!(tokens.is_empty(), "no token was made");
+    let bad_since = app
+        .get("/_/admin/log?since=yesterday")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bad_since.status(), 422);
+    assert!(bad_since.text().await.expect("body").contains("RFC 3339"));
+}
+
 on_both_backends!(
+    admin_pages_are_for_admins_and_refuse_other_sites,
     forms_refuse_other_sites_and_other_peoples_links,
     pages_need_a_member_and_assets_are_embedded,
 );

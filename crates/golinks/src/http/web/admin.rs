@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/_/admin/people", get(people))
         .route("/_/admin/people/{id}", post(change_person))
+        .route("/_/admin/people/{id}/transfer", post(transfer_links))
         .route("/_/admin/tokens", get(tokens).post(create_token))
         .route("/_/admin/tokens/{id}/revoke", post(revoke_token))
         .route("/_/admin/log", get(log))
@@ -138,6 +139,70 @@ async fn change_person(
         .sync(&state.store)
         .await
         .map_err(|e| PageError::internal(&e))?;
+    Ok(back_to("/_/admin/people"))
+}
+
+#[derive(Deserialize)]
+struct Transfer {
+    #[serde(default)]
+    to: String,
+}
+
+/// Gives every shared link of a person (a leaver, say) to someone else; private links stay
+/// theirs. Each change goes through `crate::links`, so it is checked and kept in the history.
+async fn transfer_links(
+    State(state): State<AppState>,
+    member: Member,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Transfer>,
+) -> Result<Response, PageError> {
+    let Admin(admin) = Admin::check(member, &method, &headers)?;
+    let id: UserId = id
+        .parse()
+        .map_err(|_| PageError::new(StatusCode::NOT_FOUND, "There is no such person."))?;
+    let org = admin.org.id;
+    let from = state.store.find_person(org, id).await?;
+    let query = crate::store::LinkQuery {
+        viewer: Some(from.id),
+        owner: Some(from.id),
+        limit: 10_000,
+        ..Default::default()
+    };
+    let links = state.store.search_links(org, &query).await?.0;
+    let cx = crate::links::WriteContext {
+        org,
+        actor: Some(admin.actor()),
+        own_hosts: &admin.own_hosts,
+    };
+    for link in links
+        .iter()
+        .filter(|l| l.visibility != crate::domain::Visibility::Private)
+    {
+        let input = crate::links::LinkInput {
+            owner: Some(form.to.trim().to_owned()),
+            ..Default::default()
+        };
+        if let Err(e) = crate::links::update(&state, &cx, link, input).await {
+            let why = match e {
+                crate::links::LinkError::Invalid(errors) => errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            };
+            return Err(PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "Could not give go/{} to {:?}: {why}",
+                    link.name,
+                    form.to.trim()
+                ),
+            ));
+        }
+    }
     Ok(back_to("/_/admin/people"))
 }
 
@@ -267,12 +332,17 @@ struct LogRow {
 struct LogPage {
     nav: Option<Nav>,
     failed_only: bool,
+    person: String,
+    since: String,
+    error: Option<String>,
     entries: Vec<LogRow>,
 }
 
 #[derive(Deserialize)]
 struct LogFilter {
     failed: Option<String>,
+    person: Option<String>,
+    since: Option<String>,
 }
 
 async fn log(
@@ -283,10 +353,20 @@ async fn log(
     Query(filter): Query<LogFilter>,
 ) -> Result<Response, PageError> {
     let Admin(admin) = Admin::check(member, &method, &headers)?;
-    let failed_only = filter.failed.is_some();
+    let failed_only = filter.failed.is_some_and(|f| !f.is_empty());
+    let person = filter.person.unwrap_or_default().trim().to_owned();
+    let since_text = filter.since.unwrap_or_default().trim().to_owned();
+    let (since, error) = match since_text.as_str() {
+        "" => (None, None),
+        raw => match crate::store::parse_since(raw) {
+            Ok(t) => (Some(t), None),
+            Err(e) => (None, Some(e)),
+        },
+    };
     let query = LogQuery {
-        since: None,
+        since,
         failed_only,
+        person: Some(person.clone()).filter(|p| !p.is_empty()),
         limit: 200,
     };
     let entries = state
@@ -308,12 +388,23 @@ async fn log(
             failed: e.status >= 400,
         })
         .collect();
-    Ok(LogPage {
-        nav: admin.nav("admin"),
-        failed_only,
-        entries,
-    }
-    .into_response())
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        LogPage {
+            nav: admin.nav("admin"),
+            failed_only,
+            person,
+            since: since_text,
+            error,
+            entries,
+        },
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -12,6 +12,7 @@ use crate::http::auth::HostOrg;
 use crate::http::session;
 
 const CSS: &str = include_str!("../../../assets/app.css");
+const JS: &str = include_str!("../../../assets/app.js");
 const FAVICON: &str = include_str!("../../../assets/favicon.svg");
 const CACHE: &str = "public, max-age=86400";
 
@@ -24,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/favicon.ico",
             get(|| async { asset("image/svg+xml", FAVICON) }),
+        )
+        .route(
+            "/_/static/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", JS) }),
         )
         .route("/_/opensearch.xml", get(opensearch))
 }

@@ -3,13 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::{Member, Nav};
 use crate::app::AppState;
+use crate::domain::{Secret, TokenId, TokenKind};
 use crate::http::error::PageError;
 use crate::http::session;
 use crate::store::StoreError;
@@ -18,6 +19,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/_/me", get(me))
         .route("/_/me/sessions/{id}/end", post(end_session))
+        .route("/_/me/tokens", post(create_token))
+        .route("/_/me/tokens/{id}/revoke", post(revoke_token))
 }
 
 struct SessionRow {
@@ -35,9 +38,30 @@ struct MePage {
     user_name: String,
     role: String,
     sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
+    /// A token just created, shown this once.
+    created: Option<String>,
+    error: Option<String>,
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    created_at: String,
+    last_used_at: String,
+    revoked: bool,
 }
 
 async fn me(State(state): State<AppState>, member: Member) -> Result<Response, PageError> {
+    Ok(me_page(&state, &member, None, None).await?.into_response())
+}
+
+async fn me_page(
+    state: &AppState,
+    member: &Member,
+    created: Option<String>,
+    error: Option<String>,
+) -> Result<MePage, PageError> {
     let stamp = super::when;
     let sessions = state
         .store
@@ -52,13 +76,95 @@ async fn me(State(state): State<AppState>, member: Member) -> Result<Response, P
             current: s.id == member.me.session.id,
         })
         .collect();
+    let tokens = state
+        .store
+        .list_api_tokens(member.org.id, member.me.user)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name,
+            created_at: stamp(t.created_at),
+            last_used_at: t.last_used_at.map_or_else(|| "never".to_owned(), stamp),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
     Ok(MePage {
         nav: member.nav("me"),
         user_name: member.user_name.clone(),
         role: member.me.session.role.to_string(),
         sessions,
+        tokens,
+        created,
+        error,
+    })
+}
+
+fn cross_site() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "This form was sent from another site. Go back to go/ and try again.",
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct NewToken {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    member: Member,
+    method: Method,
+    headers: HeaderMap,
+    Form(form): Form<NewToken>,
+) -> Result<Response, PageError> {
+    if !session::same_origin(&method, &headers) {
+        return Err(cross_site());
     }
-    .into_response())
+    let name = form.name.trim();
+    if name.is_empty() || name.len() > 100 {
+        let page = me_page(
+            &state,
+            &member,
+            None,
+            Some("Name the token (1–100 characters).".into()),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let secret = Secret::generate(TokenKind::Api);
+    state
+        .store
+        .create_api_token(member.org.id, member.me.user, name, &secret.digest())
+        .await?;
+    let page = me_page(&state, &member, Some(secret.reveal().to_owned()), None).await?;
+    Ok(page.into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    member: Member,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    if !session::same_origin(&method, &headers) {
+        return Err(cross_site());
+    }
+    let id: TokenId = id
+        .parse()
+        .map_err(|_| PageError::new(StatusCode::NOT_FOUND, "There is no such token."))?;
+    match state
+        .store
+        .revoke_api_token(member.org.id, member.me.user, id)
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/_/me")]).into_response())
 }
 
 async fn end_session(
@@ -69,10 +175,7 @@ async fn end_session(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     if !session::same_origin(&method, &headers) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form was sent from another site. Go back to go/ and try again.",
-        ));
+        return Err(cross_site());
     }
     let id = id
         .parse()
