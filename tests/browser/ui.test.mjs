@@ -117,7 +117,7 @@ await step("search finds links by name, tag and destination", async () => {
 
 await step("the home page lists popular, recent and my links", async () => {
   await page.goto(base + "/_/");
-  for (const section of ["Popular", "Recently created", "My links"]) {
+  for (const section of ["Popular", "Recently created", "Recently used by me", "My links"]) {
     assert.ok(await page.getByRole("heading", { name: section }).isVisible(), section);
   }
   assert.ok(await page.getByRole("region", { name: "My links" }).getByRole("link", { name: "go/wiki" }).isVisible());
@@ -210,6 +210,11 @@ await step("the SSO page shows what to copy into the identity provider", async (
 
 await step("organization settings switch anonymous resolution", async () => {
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Organization" }).click();
+  await page.getByLabel("Host names").fill("go.acme.example\nnot a host!");
+  await page.getByRole("button", { name: "Save" }).click();
+  assert.match(await page.locator(".field.invalid .error").innerText(), /not a host name/);
+  assert.equal(await page.getByLabel("Host names").inputValue(), "go.acme.example\nnot a host!");
+  await page.getByLabel("Host names").fill("");
   const box = page.getByLabel(/Company links work without signing in/);
   await box.check();
   await page.getByRole("button", { name: "Save" }).click();
@@ -247,6 +252,21 @@ await step("the me page lists this browser's session and makes API tokens", asyn
   await page.getByRole("row", { name: /script/ }).getByText("revoked").waitFor();
   const refused = await fetch(base + "/_/api/v1/links", { headers: { authorization: `Bearer ${token}` } });
   assert.equal(refused.status, 401);
+});
+
+await step("pages fit a phone", async () => {
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    storageState: await context.storageState(),
+  });
+  const small = await phone.newPage();
+  for (const [name, url] of [["home", "/_/"], ["link", "/_/links/docs"], ["new-link", "/_/links/new"], ["admin-people", "/_/admin/people"]]) {
+    await small.goto(base + url);
+    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await small.screenshot({ path: path.join(shots, `phone-${name}.png`), fullPage: true });
+    assert.ok(overflow <= 1, `${name} scrolls sideways by ${overflow}px on a phone`);
+  }
+  await phone.close();
 });
 
 await step("deactivation locks the person out at once", async () => {

@@ -84,6 +84,42 @@ impl Store {
         Ok(())
     }
 
+    /// How many different signed-in people followed the link since `since` (a day, UTC).
+    pub async fn link_people(&self, org: OrgId, link: LinkId, since: Date) -> StoreResult<i64> {
+        Ok(on_pool!(self.read(), |p| {
+            sqlx::query_scalar(
+                "SELECT COUNT(DISTINCT user_id) FROM link_click_users
+                 WHERE org_id = $1 AND link_id = $2 AND day >= $3",
+            )
+            .bind(org.as_uuid())
+            .bind(link.as_uuid())
+            .bind(since)
+            .fetch_one(p)
+            .await?
+        }))
+    }
+
+    /// The links `user` followed most recently (by day), newest first.
+    pub async fn recently_used(
+        &self,
+        org: OrgId,
+        user: UserId,
+        limit: i64,
+    ) -> StoreResult<Vec<LinkId>> {
+        let ids: Vec<uuid::Uuid> = on_pool!(self.read(), |p| {
+            sqlx::query_scalar(
+                "SELECT link_id FROM link_click_users WHERE org_id = $1 AND user_id = $2
+                 GROUP BY link_id ORDER BY MAX(day) DESC, link_id LIMIT $3",
+            )
+            .bind(org.as_uuid())
+            .bind(user.as_uuid())
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(ids.into_iter().map(LinkId::from_uuid).collect())
+    }
+
     /// Clicks per day of one link, oldest first.
     pub async fn daily_clicks(
         &self,

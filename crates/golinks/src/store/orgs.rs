@@ -100,6 +100,33 @@ impl Store {
         Ok(id)
     }
 
+    /// Renames an organization and sets the host names that reach it (lowercase, no port).
+    pub async fn update_org(&self, org: OrgId, name: &str, hosts: &[String]) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE organizations SET name = $2 WHERE id = $1")
+                .bind(org.as_uuid())
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM org_hosts WHERE org_id = $1")
+                .bind(org.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            for host in hosts {
+                sqlx::query("INSERT INTO org_hosts (org_id, host) VALUES ($1, $2)")
+                    .bind(org.as_uuid())
+                    .bind(host.to_ascii_lowercase())
+                    .execute(&mut *tx)
+                    .await
+                    .on_unique(|| format!("the host {host:?} belongs to another organization"))?;
+            }
+            bump_change_seq!(tx, org);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Whether company links of `org` resolve without sign-in.
     pub async fn set_anonymous_resolution(&self, org: OrgId, on: bool) -> StoreResult<()> {
         on_pool!(self.write(), |p| {

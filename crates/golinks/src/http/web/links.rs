@@ -338,12 +338,10 @@ async fn detail(
         week: within(7),
         month: within(30),
         all: link.clicks_total,
-        people: days
-            .iter()
-            .filter(|(d, _, _)| today - *d < Duration::days(CHART_DAYS))
-            .map(|(_, _, u)| *u)
-            .max()
-            .unwrap_or(0),
+        people: state
+            .store
+            .link_people(org, link.id, today - Duration::days(CHART_DAYS - 1))
+            .await?,
     };
     let chart = chart_svg(today, &days);
     let mut history = Vec::new();

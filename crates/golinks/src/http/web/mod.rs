@@ -143,6 +143,7 @@ struct HomePage {
     results: Vec<Link>,
     popular: Vec<Link>,
     recent: Vec<Link>,
+    used: Vec<Link>,
     mine: Vec<Link>,
 }
 
@@ -176,6 +177,7 @@ async fn home(
         results: Vec::new(),
         popular: Vec::new(),
         recent: Vec::new(),
+        used: Vec::new(),
         mine: Vec::new(),
     };
     if page.searched {
@@ -196,6 +198,22 @@ async fn home(
             .search_links(org, &search("", 8, true, None))
             .await?
             .0;
+        let actor = member.actor();
+        for id in state.store.recently_used(org, member.me.user, 8).await? {
+            match state.store.find_link(org, id).await {
+                Ok(link) => {
+                    let facts = crate::policy::LinkFacts {
+                        owner: link.owner.as_ref().map(|o| o.id),
+                        visibility: link.visibility,
+                    };
+                    if crate::policy::may_view(&actor, facts) {
+                        page.used.push(link);
+                    }
+                }
+                Err(crate::store::StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         page.mine = state
             .store
             .search_links(org, &search("", 20, true, viewer))
