@@ -55,7 +55,11 @@ pub struct ServeArgs {
     /// SCIM requests a token may send at once above its rate [default: 5000].
     #[arg(long, env = "GOLINKS_SCIM_BURST")]
     pub scim_burst: Option<NonZeroU32>,
-    /// Sign-in attempts per minute allowed per client address, sustained [default: 30].
+    /// Take the client address from the last `X-Forwarded-For` entry (set this behind a
+    /// reverse proxy that appends it; otherwise every client shares the proxy's address).
+    #[arg(long, env = "GOLINKS_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: Option<bool>,
+    /// Sign-in attempts per minute allowed per client address, sustained [default: 60].
     #[arg(long, env = "GOLINKS_SIGN_IN_RATE_PER_MIN")]
     pub sign_in_rate_per_min: Option<NonZeroU32>,
     /// Sign-in attempts a client address may make at once above its rate [default: 20].
@@ -82,6 +86,7 @@ struct FileConfig {
     workers: Option<usize>,
     scim_rate_per_sec: Option<NonZeroU32>,
     scim_burst: Option<NonZeroU32>,
+    trust_forwarded_for: Option<bool>,
     sign_in_rate_per_min: Option<NonZeroU32>,
     sign_in_burst: Option<NonZeroU32>,
     session_idle_hours: Option<u32>,
@@ -100,6 +105,7 @@ pub struct Config {
     pub workers: usize,
     pub scim_rate_per_sec: NonZeroU32,
     pub scim_burst: NonZeroU32,
+    pub trust_forwarded_for: bool,
     pub sign_in_rate_per_min: NonZeroU32,
     pub sign_in_burst: NonZeroU32,
     pub session_idle_hours: u32,
@@ -143,12 +149,13 @@ impl Config {
                 nonzero(2000),
             ),
             scim_burst: pick(args.scim_burst, file.scim_burst, nonzero(5000)),
+            trust_forwarded_for: pick(args.trust_forwarded_for, file.trust_forwarded_for, false),
             sign_in_rate_per_min: pick(
                 args.sign_in_rate_per_min,
                 file.sign_in_rate_per_min,
-                nonzero(30),
+                nonzero(60),
             ),
-            sign_in_burst: pick(args.sign_in_burst, file.sign_in_burst, nonzero(20)),
+            sign_in_burst: pick(args.sign_in_burst, file.sign_in_burst, nonzero(30)),
             session_idle_hours: pick(args.session_idle_hours, file.session_idle_hours, 168),
             session_lifetime_hours: pick(
                 args.session_lifetime_hours,
@@ -217,6 +224,7 @@ impl fmt::Display for Config {
         writeln!(f, "workers = {}", self.workers)?;
         writeln!(f, "scim_rate_per_sec = {}", self.scim_rate_per_sec)?;
         writeln!(f, "scim_burst = {}", self.scim_burst)?;
+        writeln!(f, "trust_forwarded_for = {}", self.trust_forwarded_for)?;
         writeln!(f, "sign_in_rate_per_min = {}", self.sign_in_rate_per_min)?;
         writeln!(f, "sign_in_burst = {}", self.sign_in_burst)?;
         writeln!(f, "session_idle_hours = {}", self.session_idle_hours)?;

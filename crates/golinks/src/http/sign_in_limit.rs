@@ -52,14 +52,18 @@ impl FromRequestParts<AppState> for SignInAttempt {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>()
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let Some(client) = client_address(&parts.headers, peer, state.config.trust_forwarded_for)
         else {
             return Ok(SignInAttempt);
         };
-        match state.sign_in_limiter.check(addr.ip()) {
+        match state.sign_in_limiter.check(client) {
             Ok(()) => Ok(SignInAttempt),
             Err(seconds) => {
-                tracing::warn!(client = %addr.ip(), "too many sign-in attempts");
+                tracing::warn!(%client, "too many sign-in attempts");
                 let mut response = PageError::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!(
@@ -73,5 +77,49 @@ impl FromRequestParts<AppState> for SignInAttempt {
                 Err(response)
             }
         }
+    }
+}
+
+/// The client's address: the connection's peer, or, behind a trusted reverse proxy, the last
+/// `X-Forwarded-For` entry (the one that proxy appended; earlier ones the client can forge).
+fn client_address(
+    headers: &axum::http::HeaderMap,
+    peer: Option<IpAddr>,
+    trust_forwarded_for: bool,
+) -> Option<IpAddr> {
+    if trust_forwarded_for
+        && let Some(forwarded) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|last| last.trim().parse().ok())
+    {
+        return Some(forwarded);
+    }
+    peer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_says_otherwise() {
+        let peer: IpAddr = "10.0.0.1".parse().expect("ip");
+        let mut headers = axum::http::HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            "6.6.6.6, 192.0.2.7".parse().expect("value"),
+        );
+        assert_eq!(client_address(&headers, Some(peer), false), Some(peer));
+        assert_eq!(
+            client_address(&headers, Some(peer), true),
+            Some("192.0.2.7".parse().expect("ip")),
+            "the proxy's entry, not the client's forgery"
+        );
+        headers.insert("x-forwarded-for", "junk".parse().expect("value"));
+        assert_eq!(client_address(&headers, Some(peer), true), Some(peer));
     }
 }
