@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Member, Nav, when};
+use super::{Member, Nav, TokenRow, when};
 use crate::app::AppState;
 use crate::domain::{Role, Secret, TokenKind, UserId};
 use crate::http::error::PageError;
@@ -44,10 +44,7 @@ impl Admin {
             ));
         }
         if !session::same_origin(method, headers) {
-            return Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                "This form was sent from another site. Go back to go/ and try again.",
-            ));
+            return Err(super::cross_site());
         }
         Ok(Admin(member))
     }
@@ -206,14 +203,6 @@ async fn transfer_links(
     Ok(back_to("/_/admin/people"))
 }
 
-struct TokenRow {
-    id: String,
-    name: String,
-    created_at: String,
-    last_used_at: String,
-    revoked: bool,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_tokens.html")]
 struct TokensPage {
@@ -235,13 +224,7 @@ async fn tokens_page(
         .list_scim_tokens(admin.org.id)
         .await?
         .into_iter()
-        .map(|t| TokenRow {
-            id: t.id.to_string(),
-            name: t.name,
-            created_at: when(t.created_at),
-            last_used_at: t.last_used_at.map_or_else(|| "never".to_owned(), when),
-            revoked: t.revoked_at.is_some(),
-        })
+        .map(TokenRow::from)
         .collect();
     Ok(TokensPage {
         nav: admin.nav("admin"),

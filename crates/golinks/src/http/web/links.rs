@@ -155,14 +155,6 @@ fn refused(mut page: FormPage, error: LinkError) -> Response {
     (status, page).into_response()
 }
 
-fn cross_site() -> Response {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form was sent from another site. Go back to go/ and try again.",
-    )
-    .into_response()
-}
-
 #[derive(Deserialize)]
 struct Prefill {
     name: Option<String>,
@@ -187,7 +179,7 @@ async fn create(
     Form(form): Form<LinkForm>,
 ) -> Response {
     if !session::same_origin(&method, &headers) {
-        return cross_site();
+        return super::cross_site().into_response();
     }
     let cx = WriteContext {
         org: member.org.id,
@@ -233,7 +225,7 @@ async fn update(
     Form(form): Form<LinkForm>,
 ) -> Response {
     if !session::same_origin(&method, &headers) {
-        return cross_site();
+        return super::cross_site().into_response();
     }
     let link = match visible(&state, &member, &name).await {
         Ok(link) => link,
@@ -259,7 +251,7 @@ async fn delete(
     Path(name): Path<String>,
 ) -> Response {
     if !session::same_origin(&method, &headers) {
-        return cross_site();
+        return super::cross_site().into_response();
     }
     let link = match visible(&state, &member, &name).await {
         Ok(link) => link,

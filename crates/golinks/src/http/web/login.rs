@@ -37,13 +37,6 @@ async fn confirm(Path(token): Path<String>) -> Response {
     .into_response()
 }
 
-fn refused_cross_site() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form was sent from another site. Go back to go/ and try again.",
-    )
-}
-
 async fn sign_in(
     _attempt: SignInAttempt,
     State(state): State<AppState>,
@@ -52,7 +45,7 @@ async fn sign_in(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     if !session::same_origin(&method, &headers) {
-        return Err(refused_cross_site());
+        return Err(super::cross_site());
     }
     let (org, user) = match state.store.consume_login_link(&token::digest(&token)).await {
         Ok(found) => found,
@@ -75,7 +68,7 @@ async fn sign_out(
     Visitor(visitor): Visitor,
 ) -> Result<Response, PageError> {
     if !session::same_origin(&method, &headers) {
-        return Err(refused_cross_site());
+        return Err(super::cross_site());
     }
     if let Some(me) = visitor {
         match state

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{Member, Nav};
+use super::{Member, Nav, TokenRow, cross_site};
 use crate::app::AppState;
 use crate::domain::{Secret, TokenId, TokenKind};
 use crate::http::error::PageError;
@@ -44,14 +44,6 @@ struct MePage {
     error: Option<String>,
 }
 
-struct TokenRow {
-    id: String,
-    name: String,
-    created_at: String,
-    last_used_at: String,
-    revoked: bool,
-}
-
 async fn me(State(state): State<AppState>, member: Member) -> Result<Response, PageError> {
     Ok(me_page(&state, &member, None, None).await?.into_response())
 }
@@ -81,13 +73,7 @@ async fn me_page(
         .list_api_tokens(member.org.id, member.me.user)
         .await?
         .into_iter()
-        .map(|t| TokenRow {
-            id: t.id.to_string(),
-            name: t.name,
-            created_at: stamp(t.created_at),
-            last_used_at: t.last_used_at.map_or_else(|| "never".to_owned(), stamp),
-            revoked: t.revoked_at.is_some(),
-        })
+        .map(TokenRow::from)
         .collect();
     Ok(MePage {
         nav: member.nav("me"),
@@ -98,13 +84,6 @@ async fn me_page(
         created,
         error,
     })
-}
-
-fn cross_site() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form was sent from another site. Go back to go/ and try again.",
-    )
 }
 
 #[derive(serde::Deserialize)]

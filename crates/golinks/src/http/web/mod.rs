@@ -102,6 +102,35 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
+/// The answer to a form posted from another site (CSRF): nothing is changed.
+pub fn cross_site() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "This form was sent from another site. Go back to go/ and try again.",
+    )
+}
+
+/// A token (SCIM or API) as its list shows it; the secret is never shown again.
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub revoked: bool,
+}
+
+impl From<crate::store::TokenInfo> for TokenRow {
+    fn from(t: crate::store::TokenInfo) -> Self {
+        TokenRow {
+            id: t.id.to_string(),
+            name: t.name,
+            created_at: when(t.created_at),
+            last_used_at: t.last_used_at.map_or_else(|| "never".to_owned(), when),
+            revoked: t.revoked_at.is_some(),
+        }
+    }
+}
+
 /// A time as pages show it: `2026-12-01 23:16 UTC`.
 pub fn when(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
