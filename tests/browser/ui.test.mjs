@@ -18,8 +18,13 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 860 
 const page = await context.newPage();
 page.setDefaultTimeout(10_000);
 // Nothing leaves loopback: the tests read redirects' Location instead of following them off
-// this machine, and any other request is refused.
-await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+// this machine, and any other request is refused and remembered (pages load nothing from
+// another site: no CDN, no fonts).
+const external = [];
+await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => {
+  external.push(route.request().url());
+  return route.abort();
+});
 
 let passed = 0;
 let failed = 0;
@@ -254,6 +259,25 @@ await step("the me page lists this browser's session and makes API tokens", asyn
   assert.equal(refused.status, 401);
 });
 
+await step("the keyboard alone finds and opens a link", async () => {
+  await page.goto(base + "/_/me");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+  // The home page's search box has focus on arrival; typing and Enter search.
+  await page.goto(base + "/_/");
+  await page.keyboard.type("docs");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: /result/ }).waitFor();
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i += 1) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement.textContent === "go/docs");
+  }
+  assert.ok(reached, "Tab reaches the result");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(base + "/_/links/docs");
+});
+
 await step("pages fit a phone", async () => {
   const phone = await browser.newContext({
     viewport: { width: 390, height: 844 },
@@ -298,6 +322,10 @@ await step("signing out ends the session", async () => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Email").waitFor();
   assert.equal((await locationOf("/docs")).location, "/saml/login?next=%2Fdocs");
+});
+
+await step("no page asked another site for anything", async () => {
+  assert.deepEqual(external, []);
 });
 
 await browser.close();
