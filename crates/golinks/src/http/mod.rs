@@ -7,7 +7,7 @@ pub mod error;
 mod health;
 mod redirect;
 mod request_id;
-mod saml;
+pub mod saml;
 pub mod scim;
 pub mod session;
 pub mod sign_in_limit;

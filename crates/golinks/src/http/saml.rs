@@ -34,20 +34,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Where the identity provider knows us: the configured base URL, else this request's origin.
-fn service_provider(settings: Option<&IdpSettings>, headers: &HeaderMap) -> ServiceProvider {
-    if let Some(base) = settings.and_then(|s| s.sp_base_url.as_deref()) {
-        return ServiceProvider::at(base);
+pub fn service_provider(settings: Option<&IdpSettings>, headers: &HeaderMap) -> ServiceProvider {
+    match settings.and_then(|s| s.sp_base_url.as_deref()) {
+        Some(base) => ServiceProvider::at(base),
+        None => ServiceProvider::at(&session::request_origin(headers)),
     }
-    let scheme = if session::is_https(headers) {
-        "https"
-    } else {
-        "http"
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    ServiceProvider::at(&format!("{scheme}://{host}"))
 }
 
 async fn settings(state: &AppState, org: OrgId) -> Result<IdpSettings, PageError> {

@@ -32,6 +32,16 @@ pub fn is_https(headers: &HeaderMap) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
+/// `scheme://host[:port]` as this request reached us (through a TLS proxy: https).
+pub fn request_origin(headers: &HeaderMap) -> String {
+    let scheme = if is_https(headers) { "https" } else { "http" };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{scheme}://{host}")
+}
+
 /// `Set-Cookie` for a new session: private to this site (`HttpOnly`, `SameSite=Lax`, `Secure`
 /// over https), for the session's whole lifetime.
 pub fn set_cookie(secret: &Secret, lifetimes: Lifetimes, https: bool) -> HeaderValue {

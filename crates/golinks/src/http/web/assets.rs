@@ -45,17 +45,8 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
 
 /// Lets a browser add "go" as a search engine: a query goes to the home page's search.
 async fn opensearch(org: HostOrg, headers: axum::http::HeaderMap) -> impl IntoResponse {
-    let scheme = if session::is_https(&headers) {
-        "https"
-    } else {
-        "http"
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("go");
     let name = quick_xml::escape::escape(&org.org.name).into_owned();
-    let base = quick_xml::escape::escape(format!("{scheme}://{host}")).into_owned();
+    let base = quick_xml::escape::escape(session::request_origin(&headers)).into_owned();
     let body = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">

@@ -6,16 +6,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::{Member, Nav};
+use super::{Member, Nav, SameOrigin};
 use crate::app::AppState;
 use crate::http::error::PageError;
-use crate::http::session;
 use crate::links::{self, FieldError, LinkError, LinkInput, WriteContext};
 use crate::policy;
 use crate::store::Link;
@@ -174,13 +173,9 @@ async fn new_form(member: Member, Query(prefill): Query<Prefill>) -> Response {
 async fn create(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    if !session::same_origin(&method, &headers) {
-        return super::cross_site().into_response();
-    }
     let cx = WriteContext {
         org: member.org.id,
         actor: Some(member.actor()),
@@ -219,14 +214,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Path(name): Path<String>,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    if !session::same_origin(&method, &headers) {
-        return super::cross_site().into_response();
-    }
     let link = match visible(&state, &member, &name).await {
         Ok(link) => link,
         Err(response) => return response,
@@ -246,13 +237,9 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Path(name): Path<String>,
 ) -> Response {
-    if !session::same_origin(&method, &headers) {
-        return super::cross_site().into_response();
-    }
     let link = match visible(&state, &member, &name).await {
         Ok(link) => link,
         Err(response) => return response,

@@ -5,7 +5,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
+
+use super::SameOrigin;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -40,13 +42,10 @@ async fn confirm(Path(token): Path<String>) -> Response {
 async fn sign_in(
     _attempt: SignInAttempt,
     State(state): State<AppState>,
-    method: Method,
+    _: SameOrigin,
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&method, &headers) {
-        return Err(super::cross_site());
-    }
     let (org, user) = match state.store.consume_login_link(&token::digest(&token)).await {
         Ok(found) => found,
         Err(StoreError::NotFound) => {
@@ -63,13 +62,9 @@ async fn sign_in(
 
 async fn sign_out(
     State(state): State<AppState>,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Visitor(visitor): Visitor,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&method, &headers) {
-        return Err(super::cross_site());
-    }
     if let Some(me) = visitor {
         match state
             .store

@@ -4,15 +4,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::{Member, Nav, TokenRow, cross_site};
+use super::{Member, Nav, SameOrigin, TokenRow, token_name};
 use crate::app::AppState;
 use crate::domain::{Secret, TokenId, TokenKind};
 use crate::http::error::PageError;
-use crate::http::session;
 use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {
@@ -95,24 +94,16 @@ struct NewToken {
 async fn create_token(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Form(form): Form<NewToken>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&method, &headers) {
-        return Err(cross_site());
-    }
-    let name = form.name.trim();
-    if name.is_empty() || name.len() > 100 {
-        let page = me_page(
-            &state,
-            &member,
-            None,
-            Some("Name the token (1–100 characters).".into()),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
+    let name = match token_name(&form.name) {
+        Ok(name) => name,
+        Err(why) => {
+            let page = me_page(&state, &member, None, Some(why.into())).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let secret = Secret::generate(TokenKind::Api);
     state
         .store
@@ -125,13 +116,9 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&method, &headers) {
-        return Err(cross_site());
-    }
     let id: TokenId = id
         .parse()
         .map_err(|_| PageError::new(StatusCode::NOT_FOUND, "There is no such token."))?;
@@ -149,13 +136,9 @@ async fn revoke_token(
 async fn end_session(
     State(state): State<AppState>,
     member: Member,
-    method: Method,
-    headers: HeaderMap,
+    _: SameOrigin,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    if !session::same_origin(&method, &headers) {
-        return Err(cross_site());
-    }
     let id = id
         .parse()
         .map_err(|_| PageError::new(StatusCode::NOT_FOUND, "There is no such session."))?;

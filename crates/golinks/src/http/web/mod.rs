@@ -102,12 +102,33 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
-/// The answer to a form posted from another site (CSRF): nothing is changed.
-pub fn cross_site() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form was sent from another site. Go back to go/ and try again.",
-    )
+/// Extracting this refuses a request that changes something when it comes from another site
+/// (CSRF, see `session::same_origin`); safe methods pass.
+pub struct SameOrigin;
+
+impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if session::same_origin(&parts.method, &parts.headers) {
+            Ok(SameOrigin)
+        } else {
+            Err(PageError::new(
+                StatusCode::FORBIDDEN,
+                "This form was sent from another site. Go back to go/ and try again.",
+            )
+            .into_response())
+        }
+    }
+}
+
+/// The name of a new token (SCIM or API), or why it cannot be one.
+pub fn token_name(raw: &str) -> Result<&str, &'static str> {
+    let name = raw.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err("Name the token (1–100 characters), for example okta or laptop script.");
+    }
+    Ok(name)
 }
 
 /// A token (SCIM or API) as its list shows it; the secret is never shown again.
