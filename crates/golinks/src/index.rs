@@ -149,23 +149,30 @@ impl Index {
         if stale.is_empty() && !orgs_changed {
             return Ok(());
         }
-        self.reload_hosts(store).await?;
+        if stale.is_empty() {
+            // Only the set of organizations changed; `reload_org` reloads them otherwise.
+            self.reload_hosts(store).await?;
+        }
         for org in stale {
             self.reload_org(store, org).await?;
         }
         Ok(())
     }
 
-    /// Rebuilds one organization's names from the store.
+    /// Rebuilds one organization's names, and the organizations' settings, from the store.
     pub async fn reload_org(&self, store: &Store, org: OrgId) -> StoreResult<()> {
-        // Read the sequence before the rows: a write landing in between makes the next sync
-        // reload again rather than be missed.
+        // Read the sequence before anything else: a write landing in between makes the next
+        // sync reload again rather than be missed. The sequence may include another process's
+        // change to the organization itself (hosts, anonymous resolution), so the
+        // organizations are reloaded too: adopting the sequence without them would hide that
+        // change from `sync` for good.
         let seq = store
             .change_seqs()
             .await?
             .into_iter()
             .find_map(|(id, seq)| (id == org).then_some(seq))
             .unwrap_or_default();
+        self.reload_hosts(store).await?;
         let built = OrgLinks::build(seq, store.link_targets(org).await?);
         self.links
             .write()

@@ -54,4 +54,43 @@ async fn a_change_made_on_one_replica_is_seen_on_the_other_within_seconds(backen
     eventually(&second, "/docs", None).await;
 }
 
-on_both_backends!(a_change_made_on_one_replica_is_seen_on_the_other_within_seconds);
+async fn an_organization_setting_changed_elsewhere_survives_a_local_write(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app.person("ann@acme.example", Role::Member).await;
+    let org = app
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org");
+    // Another process (the CLI) turns anonymous resolution on; before this server's next
+    // sync, it writes a link itself.
+    app.state
+        .store
+        .set_anonymous_resolution(org.id, true)
+        .await
+        .expect("setting");
+    app.create_link(
+        &token,
+        json!({"name": "docs", "url": "https://docs.example/"}),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let response = app.get("/docs").send().await.expect("send");
+        let location = crate::support::location(&response);
+        if location.as_deref() == Some("https://docs.example/") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the setting was lost: /docs still answers {location:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+on_both_backends!(
+    an_organization_setting_changed_elsewhere_survives_a_local_write,
+    a_change_made_on_one_replica_is_seen_on_the_other_within_seconds
+);
