@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 
 use crate::clicks::ClickCounter;
 use crate::config::Config;
-use crate::http::scim::ScimLimiter;
-use crate::http::sign_in_limit::SignInLimiter;
+use crate::http::auth::ScimLimiter;
+use crate::http::auth::SignInLimiter;
 use crate::index::Index;
 use crate::saml::{SamlVerifier, XmlSecVerifier};
 use crate::server::{self, Listeners};

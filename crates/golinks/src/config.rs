@@ -31,6 +31,11 @@ pub struct ServeArgs {
     /// sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DB [default: sqlite://golinks.db].
     #[arg(long, env = "GOLINKS_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// The address people reach this server at, e.g. https://go.acme.example (no path). With
+    /// https, cookies are `__Host-` and `Secure` and pages send HSTS [default: none: plain http
+    /// on whatever host the request names, for local use].
+    #[arg(long, env = "GOLINKS_BASE_URL")]
+    pub base_url: Option<String>,
     /// Log lines as text or JSON [default: text].
     #[arg(long, env = "GOLINKS_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -78,6 +83,7 @@ pub struct ServeArgs {
 struct FileConfig {
     listen: Option<String>,
     database_url: Option<String>,
+    base_url: Option<String>,
     log_format: Option<LogFormat>,
     max_body_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
@@ -97,6 +103,8 @@ struct FileConfig {
 pub struct Config {
     pub listen: String,
     pub database_url: String,
+    /// `scheme://host[:port]`, no trailing slash; `None` for plain local use.
+    pub base_url: Option<String>,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub request_timeout_secs: u64,
@@ -113,6 +121,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether people reach this server over TLS, by configuration (never by a request
+    /// header): cookies are then `Secure` and `__Host-`, and pages send HSTS.
+    pub fn https(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
     pub fn session_lifetimes(&self) -> crate::sessions::Lifetimes {
         crate::sessions::Lifetimes {
             idle: time::Duration::hours(i64::from(self.session_idle_hours)),
@@ -137,6 +153,11 @@ impl Config {
                 file.database_url,
                 DEFAULT_DATABASE_URL.to_owned(),
             ),
+            base_url: args
+                .base_url
+                .clone()
+                .or(file.base_url)
+                .map(|u| u.trim_end_matches('/').to_owned()),
             log_format: pick(args.log_format, file.log_format, LogFormat::Text),
             max_body_bytes: pick(args.max_body_bytes, file.max_body_bytes, 1024 * 1024),
             request_timeout_secs: pick(args.request_timeout_secs, file.request_timeout_secs, 30),
@@ -178,6 +199,17 @@ impl Config {
                 self.listen
             );
         }
+        if let Some(base) = &self.base_url {
+            let parsed = url::Url::parse(base)
+                .with_context(|| format!("--base-url must be a URL, not {base:?}"))?;
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.host_str().is_none()
+                || parsed.path() != "/"
+                || parsed.query().is_some()
+            {
+                bail!("--base-url must be http(s)://HOST[:PORT] with no path, not {base:?}");
+            }
+        }
         if self.max_body_bytes < 1024 {
             bail!("--max-body-bytes must be at least 1024");
         }
@@ -212,6 +244,7 @@ impl fmt::Display for Config {
             "database_url = {:?}",
             crate::store::redact_url(&self.database_url)
         )?;
+        writeln!(f, "base_url = {:?}", self.base_url.as_deref().unwrap_or(""))?;
         writeln!(
             f,
             "log_format = {:?}",

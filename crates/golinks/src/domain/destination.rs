@@ -69,7 +69,7 @@ impl Destination {
             .next()
             .unwrap_or("");
         match crate::domain::LinkName::key_of(first) {
-            Some(key) if !crate::http::is_reserved(&key) => Err(DestinationError::PointsAtItself),
+            Some(key) if !crate::domain::is_reserved(&key) => Err(DestinationError::PointsAtItself),
             _ => Ok(()),
         }
     }

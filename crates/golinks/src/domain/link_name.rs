@@ -88,7 +88,7 @@ impl TryFrom<&str> for LinkName {
         let value = value.trim();
         check_syntax(value)?;
         let key = normalize(value);
-        if crate::http::is_reserved(&key) {
+        if crate::domain::is_reserved(&key) {
             return Err(LinkNameError::Reserved(value.to_owned()));
         }
         Ok(Self {

@@ -4,6 +4,7 @@ mod destination;
 mod email;
 mod ids;
 mod link_name;
+mod reserved;
 mod role;
 pub mod token;
 
@@ -11,5 +12,6 @@ pub use destination::{Destination, DestinationError, PLACEHOLDERS};
 pub use email::{Email, EmailError};
 pub use ids::{LinkId, OrgId, TokenId, UserId};
 pub use link_name::{LinkName, LinkNameError};
+pub use reserved::{RESERVED, is_reserved};
 pub use role::{Role, Visibility};
 pub use token::{Secret, TokenKind};

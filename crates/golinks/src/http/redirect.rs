@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::auth::ApiActor;
+use super::auth::{session, sign_in_first};
 use super::error::{ApiError, PageError};
-use super::session;
-use super::web::{MissingLinkPage, Nav, sign_in_first};
+use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
 use crate::domain::{LinkName, Visibility};
 use crate::index::strip_port;
@@ -29,7 +29,7 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let (uri, headers) = (request.uri(), request.headers());
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
-    if LinkName::key_of(first).is_some_and(|k| super::is_reserved(&k)) || first == "_" {
+    if LinkName::key_of(first).is_some_and(|k| crate::domain::is_reserved(&k)) || first == "_" {
         return PageError::new(StatusCode::NOT_FOUND, "There is no such page.").into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());

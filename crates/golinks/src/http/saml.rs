@@ -13,10 +13,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::auth::HostOrg;
+use super::auth::{HostOrg, SignInAttempt, origin, session};
 use super::error::PageError;
-use super::session;
-use super::sign_in_limit::SignInAttempt;
 use crate::app::AppState;
 use crate::domain::{Email, OrgId, Role};
 use crate::saml::{self, IdpSettings, Refusal, ServiceProvider};
@@ -37,7 +35,7 @@ pub fn router() -> Router<AppState> {
 pub fn service_provider(settings: Option<&IdpSettings>, headers: &HeaderMap) -> ServiceProvider {
     match settings.and_then(|s| s.sp_base_url.as_deref()) {
         Some(base) => ServiceProvider::at(base),
-        None => ServiceProvider::at(&session::request_origin(headers)),
+        None => ServiceProvider::at(&origin::request_origin(headers)),
     }
 }
 
@@ -83,7 +81,7 @@ async fn login(
         Ok(Query(q)) => q.next.unwrap_or_else(|| "/_/".to_owned()),
         Err(_) => return Err(PageError::new(StatusCode::BAD_REQUEST, "Malformed query.")),
     };
-    let next = session::local_path(&next).ok_or_else(|| {
+    let next = origin::local_path(&next).ok_or_else(|| {
         PageError::new(
             StatusCode::BAD_REQUEST,
             "After signing in you can only be sent to a page of this site.",
@@ -181,7 +179,7 @@ async fn acs(
         SamlAcceptance::Accepted { next: None } => form
             .relay_state
             .as_deref()
-            .and_then(session::local_path)
+            .and_then(origin::local_path)
             .unwrap_or("/_/")
             .to_owned(),
         SamlAcceptance::UnknownRequest => return Err(refused(&org, &Refusal::UnknownRequest)),

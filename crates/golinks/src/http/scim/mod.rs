@@ -2,9 +2,8 @@
 //! log and the per-token rate limit. Handlers are thin; `crate::provisioning` and the `scim`
 //! crate hold the rules.
 
-mod auth;
 mod discovery;
-mod log;
+pub(crate) mod log;
 mod response;
 mod users;
 
@@ -13,7 +12,6 @@ use axum::middleware;
 
 use crate::app::AppState;
 
-pub use auth::ScimLimiter;
 pub use response::{ScimFailure, ScimJson};
 
 pub const BASE: &str = "/scim/v2";

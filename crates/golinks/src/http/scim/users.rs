@@ -10,10 +10,10 @@ use axum::routing::{get, post};
 use scim::{ScimError, USER};
 use serde_json::Value;
 
-use super::auth::ScimClient;
 use super::log::LogNote;
 use super::{ScimFailure, ScimJson, base_url};
 use crate::app::AppState;
+use crate::http::auth::ScimClient;
 use crate::provisioning::representation::{self, EtagMatch, etag};
 use crate::provisioning::{self, ListParams};
 use crate::store::UserRecord;

@@ -9,7 +9,7 @@ use axum::routing::get;
 
 use crate::app::AppState;
 use crate::http::auth::HostOrg;
-use crate::http::session;
+use crate::http::auth::origin;
 
 const CSS: &str = include_str!("../../../assets/app.css");
 const JS: &str = include_str!("../../../assets/app.js");
@@ -46,7 +46,7 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
 /// Lets a browser add "go" as a search engine: a query goes to the home page's search.
 async fn opensearch(org: HostOrg, headers: axum::http::HeaderMap) -> impl IntoResponse {
     let name = quick_xml::escape::escape(&org.org.name).into_owned();
-    let base = quick_xml::escape::escape(session::request_origin(&headers)).into_owned();
+    let base = quick_xml::escape::escape(origin::request_origin(&headers)).into_owned();
     let body = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">

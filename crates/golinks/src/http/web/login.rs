@@ -7,15 +7,13 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 
-use super::SameOrigin;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::domain::token;
+use crate::http::auth::{SameOrigin, SignInAttempt, Visitor, session};
 use crate::http::error::PageError;
-use crate::http::session::{self, Visitor};
-use crate::http::sign_in_limit::SignInAttempt;
 use crate::store::StoreError;
 
 pub fn router() -> Router<AppState> {

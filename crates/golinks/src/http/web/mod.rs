@@ -4,19 +4,16 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{FromRequestParts, OriginalUri, Query, State};
-use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+
+pub use super::auth::{Member, SameOrigin};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::auth::HostOrg;
 use super::error::PageError;
-use super::session::{self, SignedIn};
 use crate::app::AppState;
-use crate::policy::Actor;
-use crate::store::{Link, LinkQuery, Org};
+use crate::store::{Link, LinkQuery};
 
 mod admin;
 mod assets;
@@ -42,84 +39,6 @@ pub struct Nav {
     pub user_name: String,
     pub current: &'static str,
     pub admin: bool,
-}
-
-/// A signed-in member of the organization serving the host. Anyone else is sent through
-/// single sign-on and back to the page they asked for.
-pub struct Member {
-    pub me: SignedIn,
-    pub org: Org,
-    pub user_name: String,
-    /// The request's own host names (a destination there would loop).
-    pub own_hosts: Vec<String>,
-}
-
-impl Member {
-    pub fn actor(&self) -> Actor {
-        self.me.actor()
-    }
-
-    pub fn nav(&self, current: &'static str) -> Option<Nav> {
-        Some(Nav {
-            user_name: self.user_name.clone(),
-            current,
-            admin: crate::policy::may_administer(&self.actor()),
-        })
-    }
-}
-
-impl FromRequestParts<AppState> for Member {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let host = HostOrg::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let me = session::signed_in(&parts.headers, state)
-            .await
-            .filter(|me| me.org == host.org.id);
-        let Some(me) = me else {
-            let uri = parts
-                .extensions
-                .get::<OriginalUri>()
-                .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
-            return Err(sign_in_first(&uri));
-        };
-        let user = state
-            .store
-            .find_user(me.org, me.user)
-            .await
-            .map_err(|e| PageError::from(e).into_response())?;
-        Ok(Member {
-            own_hosts: host.own_hosts(),
-            org: host.org,
-            user_name: user.display_name.unwrap_or(user.user_name),
-            me,
-        })
-    }
-}
-
-/// Extracting this refuses a request that changes something when it comes from another site
-/// (CSRF, see `session::same_origin`); safe methods pass.
-pub struct SameOrigin;
-
-impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        if session::same_origin(&parts.method, &parts.headers) {
-            Ok(SameOrigin)
-        } else {
-            Err(PageError::new(
-                StatusCode::FORBIDDEN,
-                "This form was sent from another site. Go back to go/ and try again.",
-            )
-            .into_response())
-        }
-    }
 }
 
 /// The name of a new token (SCIM or API), or why it cannot be one.
@@ -156,19 +75,6 @@ impl From<crate::store::TokenInfo> for TokenRow {
 pub fn when(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
-}
-
-/// A 302 through `/saml/login`, back to `uri` afterwards.
-pub fn sign_in_first(uri: &axum::http::Uri) -> Response {
-    let next = uri.path_and_query().map_or("/", |p| p.as_str());
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", next)
-        .finish();
-    (
-        StatusCode::FOUND,
-        [(header::LOCATION, format!("/saml/login?{query}"))],
-    )
-        .into_response()
 }
 
 /// "go/<name> doesn't exist yet", with a create form and the nearest existing names.

@@ -33,6 +33,7 @@ pub fn config(database_url: &str) -> Config {
     Config {
         listen: "127.0.0.1:0".into(),
         database_url: database_url.into(),
+        base_url: None,
         log_format: LogFormat::Text,
         max_body_bytes: 64 * 1024,
         request_timeout_secs: 30,

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::error::PageError;
 use crate::app::AppState;
+use crate::http::error::PageError;
 
 pub struct SignInLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,

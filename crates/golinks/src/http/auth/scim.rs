@@ -14,10 +14,10 @@ use scim::ScimError;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::ScimFailure;
-use super::log::RequestNote;
 use crate::app::AppState;
 use crate::domain::{OrgId, TokenKind, token};
+use crate::http::scim::ScimFailure;
+use crate::http::scim::log::RequestNote;
 use crate::store::tokens::LAST_USED_GRANULARITY;
 
 /// Requests per second and burst, per SCIM token.

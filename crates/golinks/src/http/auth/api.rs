@@ -1,56 +1,17 @@
-//! Who is asking, and for which organization. Every handler takes one of these extractors;
-//! sessions (sign-in) join them in the SAML issue.
+//! A person calling the JSON API: with a personal API token, or from our own pages with the
+//! browser's session.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use time::OffsetDateTime;
 
-use super::error::ApiError;
-use super::session::SignedIn;
+use super::{HostOrg, SignedIn};
 use crate::app::AppState;
 use crate::domain::token;
-use crate::index::strip_port;
+use crate::http::error::ApiError;
 use crate::policy::Actor;
-use crate::store::{Org, StoreError, tokens::LAST_USED_GRANULARITY};
-
-/// The organization serving the request's host name. Reads memory only.
-pub struct HostOrg {
-    pub org: Org,
-    /// The request's host name without port, lowercase.
-    pub host: Option<String>,
-}
-
-impl HostOrg {
-    /// Host names that are this server's own: a destination there would loop.
-    pub fn own_hosts(&self) -> Vec<String> {
-        let mut hosts = self.org.hosts.clone();
-        hosts.extend(self.host.clone());
-        hosts
-    }
-}
-
-impl FromRequestParts<AppState> for HostOrg {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(|h| strip_port(h).to_ascii_lowercase());
-        let org = state
-            .index
-            .hosts()
-            .org_for(host.as_deref())
-            .cloned()
-            .ok_or_else(|| ApiError::internal(&"no default organization"))?;
-        Ok(HostOrg { org, host })
-    }
-}
+use crate::store::{StoreError, tokens::LAST_USED_GRANULARITY};
 
 /// A person acting through a personal API token (`Authorization: Bearer gla_…`).
 pub struct ApiActor {
@@ -65,7 +26,7 @@ impl ApiActor {
         state: &AppState,
         me: SignedIn,
     ) -> Result<Self, ApiError> {
-        if !super::session::same_origin(&parts.method, &parts.headers) {
+        if !super::origin::same_origin(&parts.method, &parts.headers) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "cross-site request refused",

@@ -1,9 +1,11 @@
 //! The session cookie (a 256-bit random secret; only its digest is stored), the extractor
-//! that reads it, and the CSRF rule for forms that change something.
+//! that reads it.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, header};
+
+use super::origin::is_https;
 
 use crate::app::AppState;
 use crate::domain::{OrgId, Secret, TokenKind, UserId, token};
@@ -22,24 +24,6 @@ pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
         .flat_map(|v| v.split(';'))
         .find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
         .filter(|v| !v.is_empty())
-}
-
-/// Whether the request came over TLS, directly or through a proxy that says so.
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
-/// `scheme://host[:port]` as this request reached us (through a TLS proxy: https).
-pub fn request_origin(headers: &HeaderMap) -> String {
-    let scheme = if is_https(headers) { "https" } else { "http" };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("{scheme}://{host}")
 }
 
 /// `Set-Cookie` for a new session: private to this site (`HttpOnly`, `SameSite=Lax`, `Secure`
@@ -82,17 +66,6 @@ pub async fn start_session(
         .create_session(org, user, &secret.digest(), expires_at, agent)
         .await?;
     Ok(set_cookie(&secret, lifetimes, is_https(headers)))
-}
-
-/// `raw` if it is a path on this server (`/x`), never another site (`//evil`, `/\evil`,
-/// `https://…`): where sign-in may send a person afterwards.
-pub fn local_path(raw: &str) -> Option<&str> {
-    let rest = raw.strip_prefix('/')?;
-    let ok = raw.len() <= 2048
-        && !rest.starts_with('/')
-        && !raw.contains('\\')
-        && !raw.chars().any(char::is_control);
-    ok.then_some(raw)
 }
 
 /// A signed-in person, from the session cookie.
@@ -155,26 +128,6 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-/// CSRF: a request that changes something with cookie authentication must come from our own
-/// pages. Browsers say where a request comes from in `Sec-Fetch-Site` or `Origin`; a request
-/// with neither (curl, scripts) carries no ambient browser cookie to abuse.
-pub fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return true;
-    }
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = header("sec-fetch-site") {
-        return site.eq_ignore_ascii_case("same-origin") || site.eq_ignore_ascii_case("none");
-    }
-    match (header("origin"), header("host")) {
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
-        (Some(_), None) => false,
-        (None, _) => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,25 +138,6 @@ mod tests {
             h.append(*k, v.parse().expect("header"));
         }
         h
-    }
-
-    #[test]
-    fn only_local_paths_are_places_to_return_to() {
-        for ok in ["/", "/wiki", "/_/links?q=a%20b", "/my/x/y"] {
-            assert_eq!(local_path(ok), Some(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "wiki",
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example/",
-            "/a\nb",
-            "/a\\b",
-        ] {
-            assert_eq!(local_path(bad), None, "{bad:?}");
-        }
-        assert_eq!(local_path(&format!("/{}", "a".repeat(3000))), None);
     }
 
     #[test]
@@ -218,55 +152,5 @@ mod tests {
             cookie_value(&headers(&[("cookie", "golinks_session=")])),
             None
         );
-    }
-
-    #[test]
-    fn cross_site_form_posts_are_refused() {
-        let post = Method::POST;
-        let cases = [
-            (
-                "same-origin fetch",
-                vec![("sec-fetch-site", "same-origin")],
-                true,
-            ),
-            (
-                "cross-site fetch",
-                vec![("sec-fetch-site", "cross-site")],
-                false,
-            ),
-            (
-                "same-site other subdomain",
-                vec![("sec-fetch-site", "same-site")],
-                false,
-            ),
-            (
-                "matching origin",
-                vec![
-                    ("origin", "https://go.acme.example"),
-                    ("host", "go.acme.example"),
-                ],
-                true,
-            ),
-            (
-                "foreign origin",
-                vec![
-                    ("origin", "https://evil.example"),
-                    ("host", "go.acme.example"),
-                ],
-                false,
-            ),
-            ("no browser headers", vec![], true),
-        ];
-        for (case, pairs, expected) in cases {
-            assert_eq!(
-                same_origin(&post, &headers(&pairs)),
-                expected,
-                "case: {case}"
-            );
-        }
-        assert!(same_origin(
-            &Method::GET,
-            &headers(&[("sec-fetch-site", "cross-site")])
-        ));
     }
 }
