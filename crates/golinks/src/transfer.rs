@@ -55,13 +55,23 @@ struct GolinkLine {
 /// A link read from a file, and its owner's email if the file names one.
 #[derive(Debug, Clone)]
 pub struct ImportItem {
+    /// Where it is in the file, for messages: "line 12" (JSONL) or "link 12" (our JSON).
+    pub at: String,
     pub input: LinkInput,
     pub owner: Option<String>,
 }
 
-impl From<ExportedLink> for ImportItem {
-    fn from(l: ExportedLink) -> Self {
+/// A record of the file that could not be read at all, and why.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub at: String,
+    pub why: String,
+}
+
+impl ImportItem {
+    fn from_export(position: usize, l: ExportedLink) -> Self {
         ImportItem {
+            at: format!("link {}", position + 1),
             input: LinkInput {
                 name: Some(l.name),
                 url: Some(l.url),
@@ -95,8 +105,19 @@ pub fn export(links: Vec<Link>) -> Export {
     }
 }
 
-/// Reads either format. Errors name the line (JSONL) or position (JSON).
+/// Reads either format, refusing the whole file at its first unreadable record. Errors name
+/// the line (JSONL) or position (JSON).
 pub fn parse(text: &str) -> Result<Vec<ImportItem>, String> {
+    parse_each(text)?
+        .into_iter()
+        .map(|record| record.map_err(|u| format!("{}: {}", u.at, u.why)))
+        .collect()
+}
+
+/// Reads either format, record by record: a JSONL line that is not a link is returned as
+/// [`Unreadable`] so that an import can skip it. Our JSON export is one document: it is read
+/// whole or refused.
+pub fn parse_each(text: &str) -> Result<Vec<Result<ImportItem, Unreadable>>, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{')
         && let Ok(export) = serde_json::from_str::<Export>(trimmed)
@@ -107,29 +128,41 @@ pub fn parse(text: &str) -> Result<Vec<ImportItem>, String> {
                 export.format
             ));
         }
-        return Ok(export.links.into_iter().map(ImportItem::from).collect());
+        let items = export.links.into_iter().enumerate();
+        return Ok(items
+            .map(|(i, l)| Ok(ImportItem::from_export(i, l)))
+            .collect());
     }
     if trimmed.starts_with("{\"format\"") {
         return serde_json::from_str::<Export>(trimmed)
             .map(|_| Vec::new())
             .map_err(|e| format!("invalid export file: {e}"));
     }
-    text.lines()
+    Ok(text
+        .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| {
-            let l: GolinkLine =
-                serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-            Ok(ImportItem {
-                input: LinkInput {
-                    name: Some(l.short),
-                    url: Some(l.long),
-                    ..Default::default()
-                },
-                owner: l.owner.filter(|o| !o.is_empty()),
-            })
-        })
-        .collect()
+        .map(|(i, line)| golink_line(i + 1, line))
+        .collect())
+}
+
+fn golink_line(number: usize, line: &str) -> Result<ImportItem, Unreadable> {
+    let at = format!("line {number}");
+    match serde_json::from_str::<GolinkLine>(line) {
+        Ok(l) => Ok(ImportItem {
+            at,
+            input: LinkInput {
+                name: Some(l.short),
+                url: Some(l.long),
+                ..Default::default()
+            },
+            owner: l.owner.filter(|o| !o.is_empty()),
+        }),
+        Err(e) => Err(Unreadable {
+            at,
+            why: e.to_string(),
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -148,6 +181,16 @@ mod tests {
         assert_eq!(items[0].input.name.as_deref(), Some("docs"));
         assert_eq!(items[0].owner.as_deref(), Some("ada@acme.example"));
         assert_eq!(items[1].owner, None);
+        assert_eq!(items[1].at, "line 3", "blank lines still count");
+    }
+
+    #[test]
+    fn unreadable_lines_are_returned_one_by_one() {
+        let records = parse_each("{\"Short\":\"ok\",\"Long\":\"https://a.example/\"}\nnot json\n")
+            .expect("a JSONL file");
+        assert!(records[0].is_ok());
+        let bad = records[1].as_ref().expect_err("unreadable");
+        assert_eq!(bad.at, "line 2");
     }
 
     #[test]

@@ -3,15 +3,12 @@
 use anyhow::{Context, bail};
 
 use super::{
-    ApiTokenCommand, Command, LinksCommand, OrgCommand, OrgTarget, ScimTokenCommand, SsoCommand,
-    UserCommand,
+    ApiTokenCommand, Command, OrgCommand, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand,
 };
 use crate::domain::{Email, Secret, TokenKind};
-use crate::links::{self, LinkInput};
 use crate::store::{Org, Store, StoreError};
-use crate::transfer;
 
-async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
+pub(super) async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
     let store = Store::open(&target.db.database_url).await?;
     let org = match store.find_org_by_slug(&target.org).await {
         Err(StoreError::NotFound) => {
@@ -88,7 +85,9 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
             println!("{}", secret.reveal());
             Ok(())
         }
-        Command::Links { command } => links_command(command).await,
+        Command::Links { command } => super::links::run(command).await,
+        Command::Backup(args) => super::backup::backup(&args).await,
+        Command::Restore(args) => super::backup::restore(&args).await,
         Command::Org { command } => org_command(command).await,
         Command::LoginLink {
             target,
@@ -215,79 +214,6 @@ async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn links_command(command: LinksCommand) -> anyhow::Result<()> {
-    match command {
-        LinksCommand::Import { target, file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let items =
-                transfer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let (store, org) = open(&target).await?;
-            let mut drafts = Vec::with_capacity(items.len());
-            let mut problems = Vec::new();
-            for item in items {
-                let name = item.input.name.clone().unwrap_or_default();
-                match draft_for_import(&store, &org, item.input, item.owner.as_deref()).await {
-                    Ok(draft) => drafts.push(draft),
-                    Err(why) => problems.push(format!("{name}: {why}")),
-                }
-            }
-            if !problems.is_empty() {
-                bail!(
-                    "nothing imported; fix these links first:\n  {}",
-                    problems.join("\n  ")
-                );
-            }
-            let report = store.import_links(org.id, &drafts).await?;
-            println!(
-                "imported {} link(s), skipped {}",
-                report.created,
-                report.skipped.len()
-            );
-            for skipped in report.skipped {
-                println!("  skipped {skipped}");
-            }
-        }
-        LinksCommand::Export { target, output } => {
-            let (store, org) = open(&target).await?;
-            let json =
-                serde_json::to_string_pretty(&transfer::export(store.all_links(org.id).await?))?;
-            match output {
-                Some(path) => std::fs::write(&path, json)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => println!("{json}"),
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn draft_for_import(
-    store: &Store,
-    org: &Org,
-    input: LinkInput,
-    owner: Option<&str>,
-) -> Result<crate::store::LinkDraft, String> {
-    let mut draft = links::draft_from(None, &input, &org.hosts).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    if let Some(email) = owner.and_then(|o| Email::try_from(o).ok()) {
-        draft.owner = match store.find_user_by_email(org.id, &email).await {
-            Ok(user) => Some(user.id),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.to_string()),
-        };
-    }
-    if draft.visibility == crate::domain::Visibility::Private && draft.owner.is_none() {
-        return Err("a private link needs an owner who is a person here".into());
-    }
-    Ok(draft)
 }
 
 async fn org_command(command: OrgCommand) -> anyhow::Result<()> {

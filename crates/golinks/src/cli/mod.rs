@@ -1,6 +1,8 @@
 //! The command line: `golinks serve` and the admin commands. Doc comments are the `--help`.
 
 mod admin;
+mod backup;
+mod links;
 
 use std::path::PathBuf;
 
@@ -82,6 +84,33 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// Copy a SQLite database to a file while the server keeps running (a consistent
+    /// snapshot). For PostgreSQL use pg_dump (see docs/deploy.md).
+    Backup(BackupArgs),
+    /// Put a backup made by `golinks backup` in place of a SQLite database. Stop the server
+    /// first.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: Database,
+    /// The file to write; it must not exist yet.
+    #[arg(long)]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub db: Database,
+    /// A file written by `golinks backup`.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Replace a database that already exists (its data is lost).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -221,11 +250,16 @@ pub enum ApiTokenCommand {
 #[derive(Debug, Subcommand)]
 pub enum LinksCommand {
     /// Import links from our JSON export or tailscale/golink's JSONL export. Nothing is
-    /// imported if any link is invalid; links whose name is taken are skipped.
+    /// imported if any link is invalid (unless --skip-invalid); links whose name is taken are
+    /// skipped.
     Import {
         #[command(flatten)]
         target: OrgTarget,
         file: PathBuf,
+        /// Import the valid links and list each invalid one (line, name, why) instead of
+        /// refusing the file.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// Export every link as JSON (to stdout, or --output FILE).
     Export {

@@ -1,0 +1,241 @@
+//! `golinks links import` and `golinks links export`.
+//!
+//! An import checks every link before it writes any: by default one invalid link refuses the
+//! whole file (a migration should not half-happen by surprise); `--skip-invalid` imports the
+//! rest and names each skipped line and why. Links whose name is taken are always skipped, so
+//! running an import twice is harmless.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use super::LinksCommand;
+use super::admin::open;
+use crate::domain::{Email, UserId};
+use crate::links::{self, LinkInput};
+use crate::store::{LinkDraft, Org, Store, StoreError};
+use crate::transfer::{self, ImportItem};
+
+pub async fn run(command: LinksCommand) -> anyhow::Result<()> {
+    match command {
+        LinksCommand::Import {
+            target,
+            file,
+            skip_invalid,
+        } => {
+            let (store, org) = open(&target).await?;
+            import(&store, &org, &file, skip_invalid).await
+        }
+        LinksCommand::Export { target, output } => {
+            let (store, org) = open(&target).await?;
+            let json =
+                serde_json::to_string_pretty(&transfer::export(store.all_links(org.id).await?))?;
+            match output {
+                Some(path) => std::fs::write(&path, json)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => println!("{json}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn import(store: &Store, org: &Org, file: &Path, skip_invalid: bool) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let records =
+        transfer::parse_each(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let mut progress = Progress::on_stderr(records.len());
+    let mut owners = Owners::default();
+    let mut drafts = Vec::with_capacity(records.len());
+    let mut invalid = Vec::new();
+    for (done, record) in records.into_iter().enumerate() {
+        progress.show(done, "checked");
+        match record {
+            Ok(item) => match draft(store, org, &mut owners, &item).await {
+                Ok(draft) => drafts.push(draft),
+                Err(why) => invalid.push(problem(&item.at, item.input.name.as_deref(), &why)),
+            },
+            Err(unreadable) => invalid.push(problem(&unreadable.at, None, &unreadable.why)),
+        }
+    }
+    if !invalid.is_empty() && !skip_invalid {
+        progress.finish();
+        bail!(
+            "nothing imported; {} invalid link(s) (fix them, or import the rest with \
+             --skip-invalid):\n  {}",
+            invalid.len(),
+            invalid.join("\n  ")
+        );
+    }
+    let writing = format!("writing {} link(s)…", drafts.len());
+    let report = progress
+        .during(&writing, store.import_links(org.id, &drafts))
+        .await?;
+    progress.finish();
+    println!(
+        "imported {} link(s), skipped {}",
+        report.created,
+        report.skipped.len() + invalid.len()
+    );
+    for why in invalid {
+        println!("  skipped {why}");
+    }
+    for taken in report.skipped {
+        println!("  skipped {taken}");
+    }
+    Ok(())
+}
+
+/// "line 17 (metrics): why" — where, which name, why.
+fn problem(at: &str, name: Option<&str>, why: &str) -> String {
+    match name {
+        Some(name) => format!("{at} ({name}): {why}"),
+        None => format!("{at}: {why}"),
+    }
+}
+
+/// Owners by email, looked up once each: an export of thousands of links has few owners.
+#[derive(Default)]
+struct Owners(HashMap<String, Option<UserId>>);
+
+impl Owners {
+    async fn find(
+        &mut self,
+        store: &Store,
+        org: &Org,
+        email: &Email,
+    ) -> Result<Option<UserId>, StoreError> {
+        if let Some(known) = self.0.get(email.as_str()) {
+            return Ok(*known);
+        }
+        let found = match store.find_user_by_email(org.id, email).await {
+            Ok(user) => Some(user.id),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        self.0.insert(email.as_str().to_owned(), found);
+        Ok(found)
+    }
+}
+
+async fn draft(
+    store: &Store,
+    org: &Org,
+    owners: &mut Owners,
+    item: &ImportItem,
+) -> Result<LinkDraft, String> {
+    let input: &LinkInput = &item.input;
+    let mut draft = links::draft_from(None, input, &org.hosts).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    if let Some(email) = item.owner.as_deref().and_then(|o| Email::try_from(o).ok()) {
+        draft.owner = owners
+            .find(store, org, &email)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    if draft.visibility == crate::domain::Visibility::Private && draft.owner.is_none() {
+        return Err("a private link needs an owner who is a person here".into());
+    }
+    Ok(draft)
+}
+
+/// One line on a terminal that says how far a long import is, redrawn in place. Nothing
+/// when stderr is not a terminal (logs, pipes) or when the import takes under a second.
+struct Progress {
+    total: usize,
+    on: bool,
+    started: Instant,
+    drawn: Option<Instant>,
+}
+
+impl Progress {
+    const QUIET_FOR: Duration = Duration::from_secs(1);
+    const REDRAW: Duration = Duration::from_millis(100);
+
+    fn on_stderr(total: usize) -> Self {
+        Progress {
+            total,
+            on: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            drawn: None,
+        }
+    }
+
+    fn due(&self, now: Instant) -> bool {
+        self.on
+            && now.duration_since(self.started) >= Self::QUIET_FOR
+            && self
+                .drawn
+                .is_none_or(|at| now.duration_since(at) >= Self::REDRAW)
+    }
+
+    fn show(&mut self, done: usize, what: &str) {
+        let now = Instant::now();
+        if self.due(now) {
+            self.drawn = Some(now);
+            eprint!("\r\x1b[Kimport: {what} {done}/{}", self.total);
+            let _ = std::io::stderr().flush();
+        }
+    }
+
+    /// Awaits `work` (one database transaction), redrawing `line` with the seconds spent.
+    async fn during<T>(&mut self, line: &str, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        let mut tick = tokio::time::interval(Self::REDRAW);
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                _ = tick.tick() => {
+                    let now = Instant::now();
+                    if self.due(now) {
+                        self.drawn = Some(now);
+                        let secs = now.duration_since(self.started).as_secs();
+                        eprint!("\r\x1b[Kimport: {line} {secs} s");
+                        let _ = std::io::stderr().flush();
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.drawn.take().is_some() {
+            eprintln!(
+                "\r\x1b[Kimport: done in {:.1} s",
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_waits_a_second_and_then_redraws_at_most_ten_times_a_second() {
+        let started = Instant::now();
+        let mut p = Progress {
+            total: 10,
+            on: true,
+            started,
+            drawn: None,
+        };
+        assert!(!p.due(started + Duration::from_millis(999)));
+        assert!(p.due(started + Duration::from_secs(1)));
+        p.drawn = Some(started + Duration::from_secs(1));
+        assert!(!p.due(started + Duration::from_millis(1050)));
+        assert!(p.due(started + Duration::from_millis(1100)));
+        p.on = false;
+        assert!(!p.due(started + Duration::from_secs(5)), "not a terminal");
+    }
+}
