@@ -4,6 +4,7 @@
 mod support;
 
 mod api_links;
+mod backup;
 mod cli;
 mod health;
 mod import;
