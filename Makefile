@@ -1,10 +1,14 @@
 # The two set-up commands (see README.md):
 #   make run   installs what is missing, builds, and serves on SQLite with zero configuration
 #   make test  installs test prerequisites (PostgreSQL) and runs every check CI runs
+# And for a server (docs/deploy.md):
+#   make install    the binary in /usr/local/bin, the systemd unit, the golinks user
+#                   (DESTDIR=/some/dir stages the files there instead)
+#   make extension  the browser extension's zip files in target/extension/
 
 export CARGO_TARGET_DIR ?= /var/tmp/golinks-target
 
-.PHONY: run test build check-format lint unit bench
+.PHONY: run test build install extension check-format lint unit bench
 
 run:
 	./scripts/install-deps.sh
@@ -13,6 +17,12 @@ run:
 
 build:
 	cargo build --release --locked
+
+install: build
+	./scripts/install.sh
+
+extension:
+	./scripts/build-extension.sh
 
 test:
 	./scripts/install-deps.sh

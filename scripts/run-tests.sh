@@ -4,6 +4,13 @@ set -euo pipefail
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# The deployment tests check the systemd unit with systemd-analyze (Debian's systemd package
+# has it even where systemd is not running).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq systemd
+fi
 # The SAML tests' identity provider runs on pysaml2 from this environment.
 GOLINKS_TEST_PYTHON=$("$(dirname "$0")/test-venv.sh")
 export GOLINKS_TEST_PYTHON

@@ -80,16 +80,28 @@ impl App {
     }
 
     /// What a fresh install says at start: how the first admin gets in.
+    /// The first-run message: a command that works when pasted as printed, so it names this
+    /// very executable (`golinks` is often not on the PATH after `make run`).
     pub async fn first_run_hint(&self) -> Option<String> {
         if self.state.store.has_people().await.unwrap_or(true) {
             return None;
         }
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "golinks".to_owned());
+        let base = self
+            .state
+            .config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.local_addr()));
         Some(format!(
             "First run: nobody can sign in yet. Make yourself the first admin with\n  \
-             golinks login-link --database-url {} --email you@example.com\n\
-             and open the printed path on this server. To provision people from Okta or \
+             {} login-link --database-url {} --email you@example.com\n\
+             and open {base} followed by the printed path. To provision people from Okta or \
              Entra ID, see docs/okta.md and docs/entra-id.md.",
-            crate::store::redact_url(&self.state.config.database_url)
+            shell_word(&exe),
+            shell_word(&crate::store::redact_url(&self.state.config.database_url))
         ))
     }
 
@@ -203,4 +215,14 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:@=,%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }

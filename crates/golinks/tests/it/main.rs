@@ -6,6 +6,7 @@ mod support;
 mod api_links;
 mod backup;
 mod cli;
+mod deploy;
 mod health;
 mod import;
 mod orgs;
