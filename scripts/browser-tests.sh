@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The web UI in a real browser: a golinks server on SQLite and the test IdP (pysaml2) on
-# loopback, driven by playwright-core in Debian's chromium (tests/browser/ui.test.mjs).
+# loopback, driven by playwright-core in Debian's chromium (tests/browser/ui.test.mjs); then
+# the browser extension, built by scripts/build-extension.sh and loaded into chromium, against
+# a second golinks server of its own (tests/browser/extension.test.mjs).
 # Screenshots of every page go to target/screenshots/. Installs chromium, Node.js packages and
 # the Python test tools if missing.
 set -euo pipefail
@@ -30,31 +32,53 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=$(free_port)
 idp_port=$(free_port)
-db="sqlite://$work/ui.db"
-base="http://127.0.0.1:$port"
-
 export IDP_SSO_URL="http://127.0.0.1:$idp_port/sso"
 "$python" -W ignore crates/golinks/tests/saml/idp.py metadata >"$work/idp.xml"
-"$bin" sso configure --database-url "$db" --org default --idp-metadata "$work/idp.xml" >/dev/null
-# Ann administers golinks; Bob is a colleague with a title and a department from SCIM later.
-"$bin" user create --database-url "$db" --org default --email ann@acme.example --name "Ann Example" --role admin >/dev/null
-"$bin" user create --database-url "$db" --org default --email bob@acme.example --name "Bob Builder" >/dev/null
 "$python" -W ignore crates/golinks/tests/saml/idp.py http "$idp_port" 2>"$work/idp.log" &
 pids+=($!)
-"$bin" serve --listen "127.0.0.1:$port" --database-url "$db" >"$work/golinks.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-  sleep 0.1
-done
+
+# start_golinks NAME: a golinks server on a new SQLite database that trusts the test IdP;
+# sets $base and $db.
+start_golinks() {
+  local port
+  port=$(free_port)
+  db="sqlite://$work/$1.db"
+  base="http://127.0.0.1:$port"
+  "$bin" sso configure --database-url "$db" --org default --idp-metadata "$work/idp.xml" >/dev/null
+  # Ann administers golinks; Bob is a colleague with a title and a department from SCIM later.
+  "$bin" user create --database-url "$db" --org default --email ann@acme.example --name "Ann Example" --role admin >/dev/null
+  "$bin" user create --database-url "$db" --org default --email bob@acme.example --name "Bob Builder" >/dev/null
+  "$bin" serve --listen "127.0.0.1:$port" --database-url "$db" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+    sleep 0.1
+  done
+}
+
 mkdir -p target/screenshots
 status=0
-GOLINKS_URL="$base" GOLINKS_BIN="$bin" GOLINKS_DB="$db" SCREENSHOTS="$root/target/screenshots" \
-  node tests/browser/ui.test.mjs || status=$?
-if [ "$status" -ne 0 ]; then
-  echo "--- golinks log"; tail -n 40 "$work/golinks.log"
-  echo "--- IdP log"; tail -n 40 "$work/idp.log"
-fi
+run_test() {
+  local name=$1 test_status=0
+  shift
+  env GOLINKS_URL="$base" GOLINKS_BIN="$bin" GOLINKS_DB="$db" SCREENSHOTS="$root/target/screenshots" \
+    "$@" node "tests/browser/$name.test.mjs" || test_status=$?
+  if [ "$test_status" -ne 0 ]; then
+    status=$test_status
+    echo "--- golinks log ($name)"; tail -n 40 "$work/$name.log"
+    echo "--- IdP log"; tail -n 40 "$work/idp.log"
+  fi
+}
+
+# BROWSER_TESTS="extension" runs only that one.
+for name in ${BROWSER_TESTS:-ui extension}; do
+  start_golinks "$name"
+  case $name in
+    extension)
+      ./scripts/build-extension.sh
+      run_test extension EXTENSION_DIR="$root/target/extension/chrome" ;;
+    *) run_test "$name" ;;
+  esac
+done
 exit "$status"
