@@ -178,3 +178,40 @@ async fn restore_refuses_to_overwrite_a_database_or_to_use_a_file_that_is_not_a_
     assert!(!out.status.success());
     assert!(stderr(&out).contains("pg_dump"), "{}", stderr(&out));
 }
+
+/// The PostgreSQL backup of docs/deploy.md, as written there: `pg_dump --format=custom`,
+/// then `pg_restore --no-owner` into an empty database, which golinks then serves.
+#[tokio::test]
+async fn a_pg_dump_restores_into_an_empty_database_as_docs_deploy_says() {
+    let Some(backend) = Backend::postgres() else {
+        eprintln!("skipped: GOLINKS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let app = TestApp::spawn(backend.clone()).await;
+    let (_, token) = app.person("ada@acme.example", Role::Member).await;
+    app.create_link(
+        &token,
+        json!({"name": "docs", "url": "https://docs.example/"}),
+    )
+    .await;
+    let dump = app.db.scratch().join("golinks.dump");
+    let dumped = Command::new("pg_dump")
+        .args(["--format=custom", "--file"])
+        .arg(&dump)
+        .arg(&app.db.url)
+        .output()
+        .expect("pg_dump (Debian package postgresql-client)");
+    assert!(dumped.status.success(), "{}", stderr(&dumped));
+
+    let target = TestDb::create(backend).await;
+    let restored = Command::new("pg_restore")
+        .args(["--no-owner", "--exit-on-error", "--dbname", &target.url])
+        .arg(&dump)
+        .output()
+        .expect("pg_restore");
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert_eq!(names_in(&target.url), vec!["docs".to_owned()]);
+    let server = TestApp::spawn_on(target).await;
+    let response = server.browse("/docs").await.send().await.expect("send");
+    assert_eq!(response.status(), 302);
+}

@@ -134,3 +134,45 @@ fn the_first_run_message_prints_a_command_that_works_as_pasted() {
         "{printed}"
     );
 }
+
+/// The example policy files IT copies (docs/deploy.md) set exactly the settings the
+/// extension's managed_schema.json declares, with the declared types, for the extension id
+/// the Firefox build carries.
+#[test]
+fn the_extension_policy_examples_match_its_managed_schema() {
+    let read = |path: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(repo().join(path)).expect(path);
+        serde_json::from_str(&text).expect(path)
+    };
+    let schema = read("extension/managed_schema.json");
+    let properties = schema["properties"].as_object().expect("properties");
+    let chrome = read("deploy/extension/chrome-policy.json");
+    let firefox = read("deploy/extension/firefox-policies.json");
+    let build = std::fs::read_to_string(repo().join("scripts/build-extension.sh")).expect("build");
+    let firefox_id = "golinks@golinks.dev";
+    assert!(
+        build.contains(firefox_id),
+        "the Firefox build sets {firefox_id}"
+    );
+    for settings in [
+        &chrome["3rdparty"]["extensions"]["EXTENSION_ID"],
+        &firefox["policies"]["3rdparty"]["Extensions"][firefox_id],
+    ] {
+        let settings = settings.as_object().expect("managed settings");
+        assert_eq!(
+            settings.keys().collect::<Vec<_>>(),
+            properties.keys().collect::<Vec<_>>()
+        );
+        for (key, value) in settings {
+            let kind = properties[key]["type"].as_str().expect("type");
+            let matches = match kind {
+                "string" => value.is_string(),
+                "array" => value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(|v| v.is_string())),
+                other => panic!("unexpected schema type {other}"),
+            };
+            assert!(matches, "{key} is a {kind}");
+        }
+    }
+}
