@@ -179,7 +179,31 @@ async fn admin_pages_are_for_admins_and_refuse_other_sites(backend: Backend) {
     assert!(bad_since.text().await.expect("body").contains("RFC 3339"));
 }
 
+/// The browser extension's "create a go link for this tab" opens `/_/links/new?url=…`: the
+/// tab's address arrives in the Destination field, escaped (a tab's URL is any text).
+async fn the_new_link_form_takes_its_destination_from_the_query(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let tab = "https://wiki.example/a?b=1&c=\"><script>x</script>";
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("url", tab)
+        .finish();
+    let response = app
+        .browse(&format!("/_/links/new?{query}"))
+        .await
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("body");
+    assert!(
+        html.contains(r#"name="url" value="https://wiki.example/a?b=1&#38;c=&#34;&#62;&#60;script&#62;x&#60;/script&#62;""#),
+        "{html}"
+    );
+    assert!(!html.contains("<script>x"), "{html}");
+}
+
 on_both_backends!(
+    the_new_link_form_takes_its_destination_from_the_query,
     admin_pages_are_for_admins_and_refuse_other_sites,
     forms_refuse_other_sites_and_other_peoples_links,
     pages_need_a_member_and_assets_are_embedded,
