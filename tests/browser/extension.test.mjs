@@ -67,6 +67,18 @@ async function step(name, run, shot = page) {
   }
 }
 
+await step("managed settings win over the options page's, key by key", async () => {
+  const { effective, hostNames } = await import(path.join(extension, "settings.js"));
+  const local = { instanceUrl: "https://mine.example/path?x", shortHosts: ["go"] };
+  assert.deepEqual(effective(local, {}), { instance: "https://mine.example", shortHosts: ["go"], managed: false });
+  assert.deepEqual(effective(local, { instanceUrl: "https://go.acme.example" }), {
+    instance: "https://go.acme.example", shortHosts: ["go"], managed: true,
+  });
+  assert.equal(effective({ instanceUrl: "javascript:alert(1)" }, {}).instance, null);
+  assert.deepEqual(hostNames("Go, links.  bad_host"), ["go", "links"]);
+  assert.deepEqual(hostNames([]), ["go"]);
+}, () => page);
+
 const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
 const extensionId = new URL(worker.url()).host;
 const rules = () => worker.evaluate(() => chrome.declarativeNetRequest.getDynamicRules());
