@@ -101,7 +101,9 @@ impl App {
              and open {base} followed by the printed path. To provision people from Okta or \
              Entra ID, see docs/okta.md and docs/entra-id.md.",
             shell_word(&exe),
-            shell_word(&crate::store::redact_url(&self.state.config.database_url))
+            shell_word(&anchored(&crate::store::redact_url(
+                &self.state.config.database_url
+            )))
         ))
     }
 
@@ -215,6 +217,21 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// A SQLite URL with a relative path made absolute, so that the printed command works from
+/// any directory (`make run` serves `sqlite://golinks.db` from the repository).
+fn anchored(url: &str) -> String {
+    let Some(path) = url.strip_prefix("sqlite://") else {
+        return url.to_owned();
+    };
+    if path.starts_with('/') || path.starts_with(':') || path.is_empty() {
+        return url.to_owned();
+    }
+    match std::env::current_dir() {
+        Ok(dir) => format!("sqlite://{}", dir.join(path).display()),
+        Err(_) => url.to_owned(),
+    }
 }
 
 /// `word` quoted for a POSIX shell when it holds anything but plain path characters.

@@ -87,11 +87,21 @@ fn install_stages_the_binary_the_unit_and_the_settings_file() {
 
 #[test]
 fn the_first_run_message_prints_a_command_that_works_as_pasted() {
+    // A relative database path, as `make run` serves, in a directory with a space.
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = format!("sqlite://{}", dir.path().join("first run.db").display());
+    let cwd = dir.path().join("my repo");
+    std::fs::create_dir(&cwd).expect("mkdir");
     let mut server = Command::new(env!("CARGO_BIN_EXE_golinks"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://golinks.db",
+        ])
+        .current_dir(&cwd)
         .env_remove("GOLINKS_BASE_URL")
+        .env_remove("GOLINKS_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -115,6 +125,7 @@ fn the_first_run_message_prints_a_command_that_works_as_pasted() {
     // A shell where only the system's programs are found, as in a fresh terminal.
     let out = Command::new("/bin/sh")
         .args(["-c", &command])
+        .current_dir(dir.path())
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .output()
@@ -132,6 +143,10 @@ fn the_first_run_message_prints_a_command_that_works_as_pasted() {
             .unwrap_or_default()
             .starts_with("/_/login/"),
         "{printed}"
+    );
+    assert!(
+        !dir.path().join("golinks.db").exists(),
+        "pasted elsewhere, the command still names the server's database: {command}"
     );
 }
 
