@@ -3,15 +3,14 @@
 use anyhow::{Context, bail};
 
 use super::{
-    ApiTokenCommand, Command, LinksCommand, OrgCommand, OrgTarget, ScimTokenCommand, SsoCommand,
-    UserCommand,
+    ApiTokenCommand, Command, LinksCommand, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand,
 };
 use crate::domain::{Email, Secret, TokenKind};
 use crate::links::{self, LinkInput};
 use crate::store::{Org, Store, StoreError};
 use crate::transfer;
 
-async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
+pub(super) async fn open(target: &OrgTarget) -> anyhow::Result<(Store, Org)> {
     let store = Store::open(&target.db.database_url).await?;
     let org = match store.find_org_by_slug(&target.org).await {
         Err(StoreError::NotFound) => {
@@ -89,7 +88,7 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Links { command } => links_command(command).await,
-        Command::Org { command } => org_command(command).await,
+        Command::Org { command } => super::org::org_command(command).await,
         Command::LoginLink {
             target,
             email,
@@ -288,52 +287,6 @@ async fn draft_for_import(
         return Err("a private link needs an owner who is a person here".into());
     }
     Ok(draft)
-}
-
-async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
-    match command {
-        OrgCommand::Create {
-            db,
-            slug,
-            name,
-            hosts,
-        } => {
-            let store = Store::open(&db.database_url).await?;
-            let id = store.create_org(&slug, &name, &hosts).await?;
-            println!("Created organization {slug} ({id})");
-        }
-        OrgCommand::Set {
-            target,
-            anonymous_resolution,
-        } => {
-            let (store, org) = open(&target).await?;
-            if let Some(on) = anonymous_resolution {
-                store.set_anonymous_resolution(org.id, on.is_on()).await?;
-                println!(
-                    "{}: company links {} sign-in",
-                    org.slug,
-                    if on.is_on() {
-                        "resolve without"
-                    } else {
-                        "need"
-                    }
-                );
-            }
-        }
-        OrgCommand::List { db } => {
-            let store = Store::open(&db.database_url).await?;
-            for org in store.list_orgs().await? {
-                let default = if org.is_default { " (default)" } else { "" };
-                println!(
-                    "{}{default}\t{}\t{}",
-                    org.slug,
-                    org.name,
-                    org.hosts.join(",")
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
 async fn sso_command(command: SsoCommand) -> anyhow::Result<()> {
