@@ -1,12 +1,16 @@
 //! The browser-facing defences: the one-time sign-in page posts only to `/_/login` and only
-//! for its own organization, and the session cookie's name and `Secure` follow the
-//! configuration.
+//! for its own organization, every HTML page carries the security headers (and a redirect
+//! none), and the session cookie's name and `Secure` follow the configuration.
 
 use golinks::domain::{Email, OrgId, Role, Secret, TokenKind};
 use reqwest::{Response, StatusCode};
+use serde_json::json;
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, TestDb};
+
+const CSP: &str = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+const HSTS: &str = "max-age=31536000";
 
 /// A one-time sign-in link for a new admin of `org`, as `golinks login-link` makes it.
 async fn login_link(app: &TestApp, org: OrgId, email: &str) -> String {
@@ -167,6 +171,147 @@ async fn a_sign_in_link_works_only_on_its_own_organizations_host(backend: Backen
     assert_eq!(me.status(), 200, "signed in to acme");
 }
 
+fn assert_security_headers(response: &Response, https: bool, what: &str) {
+    let headers = response.headers();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
+    assert!(
+        content_type.is_some_and(|c| c.starts_with("text/html")),
+        "{what}: an HTML page, got {content_type:?} ({})",
+        response.status()
+    );
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    assert_eq!(header("content-security-policy"), Some(CSP), "{what}");
+    assert_eq!(header("x-content-type-options"), Some("nosniff"), "{what}");
+    assert_eq!(header("referrer-policy"), Some("same-origin"), "{what}");
+    let hsts = https.then_some(HSTS);
+    assert_eq!(header("strict-transport-security"), hsts, "{what}");
+}
+
+fn assert_no_security_headers(response: &Response, what: &str) {
+    for name in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "strict-transport-security",
+    ] {
+        assert!(response.headers().get(name).is_none(), "{what}: {name}");
+    }
+}
+
+/// Every kind of HTML page, for a member and an admin of the default organization.
+async fn every_html_page_kind(app: &TestApp, https: bool) {
+    let org = default_org(app).await;
+    let (_, token) = app.person("owner@acme.example", Role::Member).await;
+    app.create_link(
+        &token,
+        json!({"name": "docs", "url": "https://docs.acme.example/"}),
+    )
+    .await;
+    let email = Email::try_from("root@acme.example").expect("email");
+    let admin = app
+        .state
+        .store
+        .create_user(org, &email, None, Role::Admin)
+        .await
+        .expect("admin");
+    let admin_cookie = app.session_cookie(org, admin.id).await;
+    let member_cookie = app.member_cookie().await;
+    let (admin_cookie, member_cookie) = if https {
+        (
+            format!("__Host-{admin_cookie}"),
+            format!("__Host-{member_cookie}"),
+        )
+    } else {
+        (admin_cookie, member_cookie)
+    };
+    let sign_in = format!("/_/login/gll_{}", "ab".repeat(32));
+    let pages = [
+        ("home", "/_/", &member_cookie, 200),
+        ("link page", "/_/links/docs", &member_cookie, 200),
+        ("admin page", "/_/admin/org", &admin_cookie, 200),
+        (
+            "error page (admins only)",
+            "/_/admin/org",
+            &member_cookie,
+            403,
+        ),
+        (
+            "one-time sign-in page",
+            sign_in.as_str(),
+            &member_cookie,
+            200,
+        ),
+        (
+            "single sign-on not set up",
+            "/saml/login",
+            &member_cookie,
+            404,
+        ),
+        ("missing link", "/nope", &member_cookie, 404),
+        ("no such page", "/_/nothing-here", &member_cookie, 404),
+    ];
+    for (what, path, cookie, status) in pages {
+        let response = app
+            .get(path)
+            .header("cookie", cookie.as_str())
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), status, "{what}");
+        assert_security_headers(&response, https, what);
+    }
+    let hit = app
+        .get("/docs")
+        .header("cookie", member_cookie.as_str())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(hit.status(), 302);
+    assert_no_security_headers(&hit, "a link hit");
+}
+
+async fn every_html_page_carries_the_security_headers_and_a_redirect_none(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    every_html_page_kind(&app, false).await;
+}
+
+async fn pages_send_hsts_only_with_an_https_base_url(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let app = TestApp::spawn_configured(db, |c| {
+        c.base_url = Some("https://go.acme.example".into());
+    })
+    .await;
+    every_html_page_kind(&app, true).await;
+}
+
+/// Templates carry no inline script, handler or style: the policy (no `unsafe-inline`) would
+/// block them.
+#[test]
+fn no_template_needs_unsafe_inline() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for entry in std::fs::read_dir(&dir).expect("templates") {
+        let path = entry.expect("entry").path();
+        let html = std::fs::read_to_string(&path)
+            .expect("read")
+            .to_ascii_lowercase();
+        let name = path.display();
+        assert!(!html.contains("style="), "{name}: inline style");
+        assert!(!html.contains("<style"), "{name}: style element");
+        assert!(!html.contains("javascript:"), "{name}: javascript: URL");
+        for (i, _) in html.match_indices("<script") {
+            assert!(
+                html[i..].starts_with("<script src="),
+                "{name}: inline script"
+            );
+        }
+        for word in html.split(|c: char| c.is_whitespace() || c == '<') {
+            let attribute = word.split('=').next().unwrap_or_default();
+            let handler = word.contains('=') && attribute.starts_with("on") && attribute.len() > 2;
+            assert!(!handler, "{name}: inline handler {word}");
+        }
+    }
+}
+
 async fn with_https_the_session_cookie_is_host_prefixed_and_secure(backend: Backend) {
     let db = TestDb::create(backend).await;
     let app = TestApp::spawn_configured(db, |c| {
@@ -245,6 +390,8 @@ on_both_backends!(
     a_malformed_sign_in_token_gets_a_404_and_no_form,
     the_sign_in_page_posts_its_token_to_one_fixed_path_once,
     a_sign_in_link_works_only_on_its_own_organizations_host,
+    every_html_page_carries_the_security_headers_and_a_redirect_none,
+    pages_send_hsts_only_with_an_https_base_url,
     with_https_the_session_cookie_is_host_prefixed_and_secure,
     without_a_base_url_a_forwarded_proto_header_changes_no_cookie,
 );
