@@ -241,6 +241,7 @@ async fn every_html_page_kind(app: &TestApp, https: bool) {
             &member_cookie,
             200,
         ),
+        ("signed out", "/_/signed-out", &member_cookie, 200),
         (
             "single sign-on not set up",
             "/saml/login",
@@ -360,6 +361,36 @@ async fn with_https_the_session_cookie_is_host_prefixed_and_secure(backend: Back
     assert_eq!(sessions(pair.to_owned()).await.expect("send").status(), 401);
 }
 
+/// `form-action 'self'` also covers the redirects after a form post (CSP 3 §6.4.1): signing
+/// out must end on a page of ours, not go on through `/saml/login` to the identity provider.
+async fn signing_out_ends_on_our_own_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let cookie = app.member_cookie().await;
+    let out = app
+        .client
+        .post(app.url("/_/logout"))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let to = out.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert_eq!(to, "/_/signed-out");
+    let page = app
+        .get(&to)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(page.status(), 200, "a page, not another redirect");
+    let html = page.text().await.expect("body");
+    assert!(html.contains("href=\"/saml/login?next=%2F_%2F\""), "{html}");
+}
+
 async fn without_a_base_url_a_forwarded_proto_header_changes_no_cookie(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = login_link(&app, default_org(&app).await, "ada@acme.example").await;
@@ -394,4 +425,5 @@ on_both_backends!(
     pages_send_hsts_only_with_an_https_base_url,
     with_https_the_session_cookie_is_host_prefixed_and_secure,
     without_a_base_url_a_forwarded_proto_header_changes_no_cookie,
+    signing_out_ends_on_our_own_page,
 );

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/_/login/{token}", get(confirm))
         .route("/_/login", post(sign_in))
         .route("/_/logout", post(sign_out))
+        .route("/_/signed-out", get(signed_out))
 }
 
 #[derive(Template, WebTemplate)]
@@ -31,6 +32,12 @@ pub fn router() -> Router<AppState> {
 struct ConfirmPage<'a> {
     nav: Option<super::Nav>,
     token: &'a str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signed_out.html")]
+struct SignedOutPage {
+    nav: Option<super::Nav>,
 }
 
 #[derive(Deserialize)]
@@ -104,5 +111,13 @@ async fn sign_out(
         state.sessions.forget(&me.digest);
     }
     let cleared = session::clear_cookie(state.config.https());
-    Ok(([(header::SET_COOKIE, cleared)], Redirect::to("/_/")).into_response())
+    // To a page of ours that stays put: the pages' CSP (`form-action 'self'`) also covers the
+    // redirects after a form post, so sending the browser on through `/saml/login` to the
+    // identity provider would be blocked.
+    let to = Redirect::to("/_/signed-out");
+    Ok(([(header::SET_COOKIE, cleared)], to).into_response())
+}
+
+async fn signed_out() -> Response {
+    SignedOutPage { nav: None }.into_response()
 }
