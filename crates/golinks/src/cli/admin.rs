@@ -152,8 +152,15 @@ async fn login_link(target: &OrgTarget, email: &str, minutes: u16) -> anyhow::Re
     store
         .create_login_link(org.id, user.id, &secret.digest(), expires_at)
         .await?;
+    // The link works only on a host name of its organization (the default one: any host no
+    // organization holds).
+    let hosts = if org.hosts.is_empty() {
+        "this server".to_owned()
+    } else {
+        org.hosts.join(" or ")
+    };
     println!(
-        "One-time sign-in link for {email} ({}), valid for {} minutes; open it on this server:",
+        "One-time sign-in link for {email} ({}), valid for {} minutes; open it on {hosts}:",
         user.role,
         minutes.max(1)
     );

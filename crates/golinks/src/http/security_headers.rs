@@ -1,6 +1,6 @@
 //! The security headers every HTML page carries: a Content Security Policy without
 //! `unsafe-inline` (templates hold no inline script, handler or style; `assets/app.js` and
-//! `app.css` do that work), no MIME sniffing, no full URL leaked to other sites, and HSTS when
+//! `app.css` do that work), no MIME sniffing, no `Referer` sent to other sites, and HSTS when
 //! the configuration says people reach us over https. Redirects get none of them: a link hit
 //! stays as small as it is.
 
@@ -17,7 +17,7 @@ use crate::app::AppState;
 const CSP: HeaderValue = HeaderValue::from_static(
     "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 );
-/// A year, the value HSTS preload lists ask for (RFC 6797 §6.1.1).
+/// Browsers keep to https for a year after seeing it (`max-age` in seconds, RFC 6797 §6.1.1).
 const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
 
 /// Adds the headers to `headers` when they describe an HTML page. The one place that sets
