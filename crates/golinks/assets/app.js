@@ -1,4 +1,5 @@
-// Small progressive enhancements; every page works without them.
+// Small progressive enhancements; every page works without them. The pages' Content Security
+// Policy allows no inline script or handler: behaviour is attached here, by data attributes.
 "use strict";
 
 function debounce(fn, ms) {
@@ -52,4 +53,22 @@ if (nameInput) {
     else if (response.ok) status.textContent = `go/${name} is taken`;
   }, 200);
   nameInput.addEventListener("input", check);
+}
+
+// A token shown once: a click selects all of it, the Copy button copies it.
+for (const input of document.querySelectorAll("input[data-select]")) {
+  input.addEventListener("click", () => input.select());
+}
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(document.getElementById(button.dataset.copy).value);
+    button.textContent = "Copied";
+  });
+}
+
+// Forms that destroy something ask first.
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
 }

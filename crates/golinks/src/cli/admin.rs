@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 
 use super::{
-    ApiTokenCommand, Command, OrgCommand, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand,
+    ApiTokenCommand, Command, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand,
 };
 use crate::domain::{Email, Secret, TokenKind};
 use crate::store::{Org, Store, StoreError};
@@ -88,7 +88,7 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
         Command::Links { command } => super::links::run(command).await,
         Command::Backup(args) => super::backup::backup(&args).await,
         Command::Restore(args) => super::backup::restore(&args).await,
-        Command::Org { command } => org_command(command).await,
+        Command::Org { command } => super::org::org_command(command).await,
         Command::LoginLink {
             target,
             email,
@@ -152,8 +152,15 @@ async fn login_link(target: &OrgTarget, email: &str, minutes: u16) -> anyhow::Re
     store
         .create_login_link(org.id, user.id, &secret.digest(), expires_at)
         .await?;
+    // The link works only on a host name of its organization (the default one: any host no
+    // organization holds).
+    let hosts = if org.hosts.is_empty() {
+        "this server".to_owned()
+    } else {
+        org.hosts.join(" or ")
+    };
     println!(
-        "One-time sign-in link for {email} ({}), valid for {} minutes; open it on this server:",
+        "One-time sign-in link for {email} ({}), valid for {} minutes; open it on {hosts}:",
         user.role,
         minutes.max(1)
     );
@@ -210,52 +217,6 @@ async fn scim_token(command: ScimTokenCommand) -> anyhow::Result<()> {
                     bail!("no unrevoked SCIM token {name_or_id:?} in {}", org.slug)
                 }
                 Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
-    match command {
-        OrgCommand::Create {
-            db,
-            slug,
-            name,
-            hosts,
-        } => {
-            let store = Store::open(&db.database_url).await?;
-            let id = store.create_org(&slug, &name, &hosts).await?;
-            println!("Created organization {slug} ({id})");
-        }
-        OrgCommand::Set {
-            target,
-            anonymous_resolution,
-        } => {
-            let (store, org) = open(&target).await?;
-            if let Some(on) = anonymous_resolution {
-                store.set_anonymous_resolution(org.id, on.is_on()).await?;
-                println!(
-                    "{}: company links {} sign-in",
-                    org.slug,
-                    if on.is_on() {
-                        "resolve without"
-                    } else {
-                        "need"
-                    }
-                );
-            }
-        }
-        OrgCommand::List { db } => {
-            let store = Store::open(&db.database_url).await?;
-            for org in store.list_orgs().await? {
-                let default = if org.is_default { " (default)" } else { "" };
-                println!(
-                    "{}{default}\t{}\t{}",
-                    org.slug,
-                    org.name,
-                    org.hosts.join(",")
-                );
             }
         }
     }

@@ -3,6 +3,7 @@
 mod admin;
 mod backup;
 mod links;
+mod org;
 
 use std::path::PathBuf;
 
@@ -280,7 +281,8 @@ pub enum OrgCommand {
         slug: String,
         #[arg(long)]
         name: String,
-        /// A host name (repeatable), e.g. --host go.acme.example.
+        /// A host name (repeatable), e.g. --host go.acme.example. A host name belongs to one
+        /// organization.
         #[arg(long = "host")]
         hosts: Vec<String>,
     },
@@ -289,12 +291,24 @@ pub enum OrgCommand {
         #[command(flatten)]
         db: Database,
     },
-    /// Change an organization's settings.
+    /// Change an organization's settings. Host names are set only here, on the server's
+    /// machine: whoever holds a host name gets everyone's links and sign-in on it.
     Set {
         #[command(flatten)]
         target: OrgTarget,
         /// Follow company links without signing in, for networks that are trusted as a whole.
         #[arg(long)]
         anonymous_resolution: Option<OnOff>,
+        /// The organization's host names, replacing its list (repeatable): --host go --host
+        /// go.acme.example. The default organization may hold some too; it also serves
+        /// every host no organization holds.
+        #[arg(long = "host", conflicts_with_all = ["add_hosts", "remove_hosts"])]
+        hosts: Vec<String>,
+        /// A host name to add to the list (repeatable).
+        #[arg(long = "add-host")]
+        add_hosts: Vec<String>,
+        /// A host name to take off the list (repeatable).
+        #[arg(long = "remove-host")]
+        remove_hosts: Vec<String>,
     },
 }

@@ -2,6 +2,7 @@
 
 mod destination;
 mod email;
+mod host_name;
 mod ids;
 mod link_name;
 mod reserved;
@@ -10,6 +11,7 @@ pub mod token;
 
 pub use destination::{Destination, DestinationError, PLACEHOLDERS};
 pub use email::{Email, EmailError};
+pub use host_name::{HostName, HostNameError};
 pub use ids::{LinkId, OrgId, TokenId, UserId};
 pub use link_name::{LinkName, LinkNameError};
 pub use reserved::{RESERVED, is_reserved};

@@ -59,6 +59,15 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Whether `presented` has the exact form of a `kind` secret as [`Secret::generate`] makes
+/// it: the prefix and 64 lowercase hex digits. Anything else is not worth a lookup, and is
+/// never echoed into a page.
+pub fn is_well_formed(kind: TokenKind, presented: &str) -> bool {
+    presented.strip_prefix(kind.prefix()).is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// The stored form of a presented token.
 pub fn digest(presented: &str) -> Vec<u8> {
     Sha256::digest(presented.as_bytes()).to_vec()
@@ -76,5 +85,23 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret(***)");
         assert_eq!(s.digest(), digest(s.reveal()));
         assert_ne!(Secret::generate(TokenKind::Api).reveal(), s.reveal());
+    }
+
+    #[test]
+    fn only_a_generated_shape_is_well_formed() {
+        let login = Secret::generate(TokenKind::Login);
+        assert!(is_well_formed(TokenKind::Login, login.reveal()));
+        let hex = "0f".repeat(32);
+        for bad in [
+            format!("gla_{hex}"),
+            format!("gll_{hex}0"),
+            format!("gll_{}", &hex[1..]),
+            format!("gll_{}", hex.to_uppercase()),
+            format!("gll_../{}", &hex[3..]),
+            "gll_".to_owned(),
+            String::new(),
+        ] {
+            assert!(!is_well_formed(TokenKind::Login, &bad), "{bad:?}");
+        }
     }
 }

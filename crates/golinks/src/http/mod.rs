@@ -9,13 +9,14 @@ mod redirect;
 mod request_id;
 pub mod saml;
 pub mod scim;
+pub mod security_headers;
 pub mod web;
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
+use axum::{Router, middleware};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -28,7 +29,8 @@ pub fn router(state: AppState) -> Router {
     let config = &state.config;
     let timeout = Duration::from_secs(config.request_timeout_secs);
     let body_limit = config.max_body_bytes;
-    // Everything but a redirect hit: body limit, timeout and a traced span per request.
+    // Everything but a redirect hit: body limit, timeout, a traced span per request and the
+    // security headers of HTML pages.
     let pages = Router::new()
         .merge(health::router())
         .merge(api::router())
@@ -36,14 +38,19 @@ pub fn router(state: AppState) -> Router {
         .merge(redirect::private_router())
         .merge(saml::router())
         .merge(scim::router(state.clone()))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            security_headers::layer,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span));
-    // A redirect reads memory only and cannot hang, so it skips the timeout and the span:
-    // they cost more than the lookup (docs/benchmarks.md).
+    // A redirect reads memory only and cannot hang, so it skips the timeout, the span and the
+    // headers layer: they cost more than the lookup (docs/benchmarks.md). The HTML pages it
+    // answers with set their headers themselves (`security_headers::on`).
     Router::new()
         .merge(pages)
         .merge(redirect::router())

@@ -10,6 +10,7 @@ use axum::routing::get;
 use super::auth::ApiActor;
 use super::auth::{session, sign_in_first};
 use super::error::{ApiError, PageError};
+use super::security_headers;
 use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
 use crate::domain::{LinkName, Visibility};
@@ -30,12 +31,15 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
     if LinkName::key_of(first).is_some_and(|k| crate::domain::is_reserved(&k)) || first == "_" {
-        return PageError::new(StatusCode::NOT_FOUND, "There is no such page.").into_response();
+        return page(
+            &state,
+            PageError::new(StatusCode::NOT_FOUND, "There is no such page."),
+        );
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let hosts = state.index.hosts();
     let Some(org) = hosts.org_for(host.map(strip_port)) else {
-        return PageError::internal(&"no default organization").into_response();
+        return page(&state, PageError::internal(&"no default organization"));
     };
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
@@ -47,7 +51,7 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let member = org.anonymous_resolution || visitor.is_some();
     // `go/name+` is the link's page.
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
-        return found(&format!("/_/links/{name}"));
+        return found(&state, &format!("/_/links/{name}"));
     }
     let resolved = {
         let links = state.index.links();
@@ -62,12 +66,18 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
         Some(hit) => {
             // Counting who followed it gives the link page its "people" figure.
             state.clicks.record(org.id, hit.target, visitor);
-            found(&hit.location)
+            found(&state, &hit.location)
         }
         // Whether the link exists is not told before sign-in.
         None if visitor.is_none() => sign_in_first(uri),
-        None => missing(&state, org.id, visitor, first).await,
+        None => page(&state, missing(&state, org.id, visitor, first).await),
     }
+}
+
+/// An HTML answer of this router, with the security headers the other routers get from
+/// their layer: set here, so that a hit pays nothing for them.
+fn page(state: &AppState, response: impl IntoResponse) -> Response {
+    security_headers::on(response.into_response(), state.config.https())
 }
 
 /// `GET /my/{name}`: the caller's private links.
@@ -96,7 +106,7 @@ async fn follow_private(
     match resolved {
         Some(hit) => {
             state.clicks.record(org, hit.target, Some(user));
-            found(&hit.location)
+            found(&state, &hit.location)
         }
         None => PageError::new(
             StatusCode::NOT_FOUND,
@@ -106,11 +116,13 @@ async fn follow_private(
     }
 }
 
-fn found(location: &str) -> Response {
+fn found(state: &AppState, location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        Err(_) => PageError::internal(&format!("destination is not a header value: {location:?}"))
-            .into_response(),
+        Err(_) => page(
+            state,
+            PageError::internal(&format!("destination is not a header value: {location:?}")),
+        ),
     }
 }
 

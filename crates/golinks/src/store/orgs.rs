@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Org, ResultExt, Store, StoreError, StoreResult, on_pool};
-use crate::domain::OrgId;
+use crate::domain::{HostName, OrgId};
 
 #[derive(sqlx::FromRow)]
 struct OrgRow {
@@ -100,8 +100,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Renames an organization and sets the host names that reach it (lowercase, no port).
-    pub async fn update_org(&self, org: OrgId, name: &str, hosts: &[String]) -> StoreResult<()> {
+    /// Renames an organization.
+    pub async fn rename_org(&self, org: OrgId, name: &str) -> StoreResult<()> {
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE organizations SET name = $2 WHERE id = $1")
@@ -109,6 +109,19 @@ impl Store {
                 .bind(name)
                 .execute(&mut *tx)
                 .await?;
+            bump_change_seq!(tx, org);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Replaces the host names that reach `org`, the default organization included (its
+    /// own rows are claimed like any other's; it also serves every host no one claims).
+    /// Only the operator calls this (`golinks org set`): a host decides whose links and
+    /// identity provider everyone on it gets.
+    pub async fn set_org_hosts(&self, org: OrgId, hosts: &[HostName]) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
             sqlx::query("DELETE FROM org_hosts WHERE org_id = $1")
                 .bind(org.as_uuid())
                 .execute(&mut *tx)
@@ -116,10 +129,10 @@ impl Store {
             for host in hosts {
                 sqlx::query("INSERT INTO org_hosts (org_id, host) VALUES ($1, $2)")
                     .bind(org.as_uuid())
-                    .bind(host.to_ascii_lowercase())
+                    .bind(host.as_str())
                     .execute(&mut *tx)
                     .await
-                    .on_unique(|| format!("the host {host:?} belongs to another organization"))?;
+                    .on_unique(|| format!("the host {host} belongs to another organization"))?;
             }
             bump_change_seq!(tx, org);
             tx.commit().await?;

@@ -67,24 +67,25 @@ impl Store {
         Ok(())
     }
 
-    /// Uses a sign-in link: it works once, before it expires, for an active person.
-    pub async fn consume_login_link(&self, digest: &[u8]) -> StoreResult<(OrgId, UserId)> {
+    /// Uses a sign-in link of `org`: it works once, before it expires, for an active person.
+    /// A link of another organization is not found, and stays unused.
+    pub async fn consume_login_link(&self, org: OrgId, digest: &[u8]) -> StoreResult<UserId> {
         let now = OffsetDateTime::now_utc();
-        let used: Option<(Uuid, Uuid)> = on_pool!(self.write(), |p| {
-            sqlx::query_as(
-                "UPDATE login_links SET used_at = $2
-                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+        let used: Option<Uuid> = on_pool!(self.write(), |p| {
+            sqlx::query_scalar(
+                "UPDATE login_links SET used_at = $3
+                 WHERE org_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
                    AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = login_links.org_id
                                AND u.id = login_links.user_id AND u.active AND u.deleted_at IS NULL)
-                 RETURNING org_id, user_id",
+                 RETURNING user_id",
             )
+            .bind(org.as_uuid())
             .bind(digest)
             .bind(now)
             .fetch_optional(p)
             .await?
         });
-        let (org, user) = used.ok_or(StoreError::NotFound)?;
-        Ok((OrgId::from_uuid(org), UserId::from_uuid(user)))
+        used.map(UserId::from_uuid).ok_or(StoreError::NotFound)
     }
 
     pub async fn create_session(

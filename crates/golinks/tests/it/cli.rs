@@ -419,7 +419,159 @@ async fn sigterm_stops_the_server_gracefully_and_flushes_clicks() {
     );
 }
 
+/// Host names are given on the server's machine: `--host` sets the whole list, `--add-host`
+/// and `--remove-host` change it; the default organization can hold host names too.
+async fn host_names_are_set_by_the_operator_with_the_cli(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let url = app.db.url.clone();
+    let hosts = |slug: &'static str| {
+        let store = &app.state.store;
+        async move { store.find_org_by_slug(slug).await.expect("org").hosts }
+    };
+    let set = |args: &[&str]| {
+        let mut all = vec!["org", "set", "--database-url", url.as_str()];
+        all.extend_from_slice(args);
+        golinks(&all)
+    };
+    let out = set(&[
+        "--org",
+        "default",
+        "--host",
+        "go",
+        "--host",
+        "GO.Acme.example.",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(hosts("default").await, ["go", "go.acme.example"]);
+    assert!(
+        last_line(&out).contains("go, go.acme.example"),
+        "{}",
+        last_line(&out)
+    );
+
+    let taken = golinks(&[
+        "org",
+        "create",
+        "--database-url",
+        &url,
+        "--slug",
+        "acme",
+        "--name",
+        "Acme",
+        "--host",
+        "go.acme.example",
+    ]);
+    assert!(
+        !taken.status.success(),
+        "a host belongs to one organization"
+    );
+    assert!(
+        stderr(&taken).contains("belongs to another organization"),
+        "{}",
+        stderr(&taken)
+    );
+    let created = golinks(&[
+        "org",
+        "create",
+        "--database-url",
+        &url,
+        "--slug",
+        "acme",
+        "--name",
+        "Acme",
+        "--host",
+        "acme.example",
+    ]);
+    assert!(created.status.success(), "{}", stderr(&created));
+
+    let out = set(&[
+        "--org",
+        "default",
+        "--add-host",
+        "links",
+        "--remove-host",
+        "go.acme.example",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(hosts("default").await, ["go", "links"]);
+
+    let cases: [(&str, Vec<&str>, &str); 3] = [
+        (
+            "not a host name",
+            vec!["--org", "acme", "--host", "evil_host!"],
+            "not a host name",
+        ),
+        (
+            "another org's host",
+            vec!["--org", "acme", "--add-host", "go"],
+            "belongs to another organization",
+        ),
+        (
+            "replace and add at once",
+            vec![
+                "--org",
+                "acme",
+                "--host",
+                "a.example",
+                "--add-host",
+                "b.example",
+            ],
+            "cannot be used with",
+        ),
+    ];
+    for (case, args, expected) in cases {
+        let out = set(&args);
+        assert!(!out.status.success(), "case: {case}");
+        assert!(
+            stderr(&out).contains(expected),
+            "case: {case}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            hosts("acme").await,
+            ["acme.example"],
+            "case: {case}: unchanged"
+        );
+        assert_eq!(
+            hosts("default").await,
+            ["go", "links"],
+            "case: {case}: unchanged"
+        );
+    }
+
+    // The running server follows within seconds.
+    let out = set(&["--org", "acme", "--host", "go.acme.example"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let hosts = app.state.index.hosts();
+        if hosts
+            .org_for(Some("go.acme.example"))
+            .is_some_and(|o| o.slug == "acme")
+        {
+            assert!(
+                hosts
+                    .org_for(Some("acme.example"))
+                    .is_some_and(|o| o.is_default)
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not see the new host within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let list = golinks(&["org", "list", "--database-url", &url]);
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(
+        list.contains("default (default)\tDefault\tgo,links"),
+        "{list}"
+    );
+}
+
 on_both_backends!(
+    host_names_are_set_by_the_operator_with_the_cli,
     scim_tokens_are_created_listed_and_revoked,
     an_api_token_from_the_cli_works_against_the_server,
     links_imported_by_the_cli_resolve_on_the_running_server_within_seconds,

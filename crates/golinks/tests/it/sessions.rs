@@ -38,6 +38,14 @@ fn login_link(app: &TestApp, email: &str) -> String {
     path
 }
 
+/// The click on a sign-in link's page: its token, posted as a form field to `/_/login`.
+fn click(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
+    let token = path.strip_prefix("/_/login/").unwrap_or(path);
+    app.client
+        .post(app.url("/_/login"))
+        .form(&[("token", token)])
+}
+
 /// Signs in through the link like a browser and returns the session cookie (`name=value`).
 async fn sign_in(app: &TestApp, path: &str) -> String {
     let page = app.get(path).send().await.expect("send");
@@ -46,9 +54,7 @@ async fn sign_in(app: &TestApp, path: &str) -> String {
         page.text().await.expect("body").contains("method=\"post\""),
         "a click, not the GET, signs in"
     );
-    let response = app
-        .client
-        .post(app.url(path))
+    let response = click(app, path)
         .header("sec-fetch-site", "same-origin")
         .send()
         .await
@@ -68,9 +74,7 @@ async fn sign_in(app: &TestApp, path: &str) -> String {
 async fn a_login_link_signs_in_once_and_logout_ends_the_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let path = login_link(&app, "first@acme.example");
-    let cross_site = app
-        .client
-        .post(app.url(&path))
+    let cross_site = click(&app, &path)
         .header("sec-fetch-site", "cross-site")
         .send()
         .await
@@ -81,9 +85,7 @@ async fn a_login_link_signs_in_once_and_logout_ends_the_session(backend: Backend
         "CSRF: another site cannot use the form"
     );
     let cookie = sign_in(&app, &path).await;
-    let again = app
-        .client
-        .post(app.url(&path))
+    let again = click(&app, &path)
         .header("sec-fetch-site", "same-origin")
         .send()
         .await
@@ -242,18 +244,14 @@ async fn an_inactive_person_gets_no_login_link_session(backend: Backend) {
         .output()
         .expect("run");
     assert!(out.status.success());
-    let response = app
-        .client
-        .post(app.url(&path))
+    let response = click(&app, &path)
         .header("sec-fetch-site", "same-origin")
         .send()
         .await
         .expect("send");
     assert_eq!(response.status(), 400);
     assert!(response.headers().get("set-cookie").is_none());
-    let bogus = app
-        .client
-        .post(app.url("/_/login/gll_nope"))
+    let bogus = click(&app, "/_/login/gll_nope")
         .header("sec-fetch-site", "same-origin")
         .send()
         .await

@@ -1,4 +1,6 @@
-//! Organization settings: name, host names, anonymous resolution.
+//! Organization settings: name and anonymous resolution. The host names are shown, not
+//! edited: they are the operator's (`golinks org create|set --host`), since whoever holds a
+//! host name gets everyone's links and sign-in on it.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,6 +13,7 @@ use serde::Deserialize;
 
 use super::{Admin, back_to};
 use crate::app::AppState;
+use crate::http::auth::Member;
 use crate::http::error::PageError;
 use crate::http::web::Nav;
 
@@ -24,7 +27,8 @@ struct OrgPage {
     nav: Option<Nav>,
     name: String,
     slug: String,
-    hosts: String,
+    hosts: Vec<String>,
+    is_default: bool,
     anonymous_resolution: bool,
     error: Option<(&'static str, String)>,
 }
@@ -43,7 +47,8 @@ async fn org(Admin(admin): Admin) -> Result<Response, PageError> {
         nav: admin.nav("admin"),
         name: admin.org.name.clone(),
         slug: admin.org.slug.clone(),
-        hosts: admin.org.hosts.join("\n"),
+        hosts: admin.org.hosts.clone(),
+        is_default: admin.org.is_default,
         anonymous_resolution: admin.org.anonymous_resolution,
         error: None,
     }
@@ -54,38 +59,23 @@ async fn org(Admin(admin): Admin) -> Result<Response, PageError> {
 struct OrgForm {
     #[serde(default)]
     name: String,
-    #[serde(default)]
-    hosts: String,
+    /// Only to refuse it: an old form (or a forged one) that still sends host names.
+    hosts: Option<String>,
     anonymous_resolution: Option<String>,
 }
 
-/// Host names as typed (commas, spaces or lines between them), checked one by one.
-fn parse_hosts(text: &str) -> Result<Vec<String>, String> {
-    let mut hosts = Vec::new();
-    for raw in text
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|h| !h.is_empty())
-    {
-        let host = raw.trim_end_matches('.').to_ascii_lowercase();
-        let valid = !host.is_empty()
-            && host.len() <= 253
-            && host.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            });
-        if !valid {
-            return Err(format!(
-                "{raw:?} is not a host name (like go or go.acme.example)"
-            ));
-        }
-        if !hosts.contains(&host) {
-            hosts.push(host);
-        }
-    }
-    Ok(hosts)
+/// The form again, with what was typed and why it was refused; nothing was saved.
+fn refusal(admin: &Member, form: &OrgForm, field: &'static str, message: String) -> Response {
+    let page = OrgPage {
+        nav: admin.nav("admin"),
+        name: form.name.clone(),
+        slug: admin.org.slug.clone(),
+        hosts: admin.org.hosts.clone(),
+        is_default: admin.org.is_default,
+        anonymous_resolution: form.anonymous_resolution.is_some(),
+        error: Some((field, message)),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 async fn save_org(
@@ -93,30 +83,19 @@ async fn save_org(
     Admin(admin): Admin,
     Form(form): Form<OrgForm>,
 ) -> Result<Response, PageError> {
-    let refuse = |field: &'static str, message: String| {
-        let page = OrgPage {
-            nav: admin.nav("admin"),
-            name: form.name.clone(),
-            slug: admin.org.slug.clone(),
-            hosts: form.hosts.clone(),
-            anonymous_resolution: form.anonymous_resolution.is_some(),
-            error: Some((field, message)),
-        };
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
+    if form.hosts.is_some() {
+        let slug = &admin.org.slug;
+        let why = format!(
+            "Host names are set by the server's operator: golinks org set --org {slug} --host …"
+        );
+        return Ok(refusal(&admin, &form, "hosts", why));
+    }
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return refuse("name", "The name is 1–100 characters.".into());
+        let why = "The name is 1–100 characters.".to_owned();
+        return Ok(refusal(&admin, &form, "name", why));
     }
-    let hosts = match parse_hosts(&form.hosts) {
-        Ok(hosts) => hosts,
-        Err(e) => return refuse("hosts", e),
-    };
-    match state.store.update_org(admin.org.id, name, &hosts).await {
-        Ok(()) => {}
-        Err(crate::store::StoreError::Conflict { what }) => return refuse("hosts", what),
-        Err(e) => return Err(e.into()),
-    }
+    state.store.rename_org(admin.org.id, name).await?;
     state
         .store
         .set_anonymous_resolution(admin.org.id, form.anonymous_resolution.is_some())

@@ -1,0 +1,125 @@
+//! `golinks org`: organizations and the host names that reach them. Host names are set only
+//! here, by the operator on the server's machine, never through the web or the API.
+
+use anyhow::bail;
+
+use super::admin::open;
+use super::{OnOff, OrgCommand, OrgTarget};
+use crate::domain::HostName;
+use crate::store::{Org, Store};
+
+pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Create {
+            db,
+            slug,
+            name,
+            hosts,
+        } => {
+            let hosts = host_names(&hosts)?;
+            let store = Store::open(&db.database_url).await?;
+            let hosts: Vec<String> = hosts.iter().map(ToString::to_string).collect();
+            let id = store.create_org(&slug, &name, &hosts).await?;
+            println!("Created organization {slug} ({id})");
+        }
+        OrgCommand::Set {
+            target,
+            anonymous_resolution,
+            hosts,
+            add_hosts,
+            remove_hosts,
+        } => {
+            let change = HostChange {
+                replace: host_names(&hosts)?,
+                add: host_names(&add_hosts)?,
+                remove: host_names(&remove_hosts)?,
+            };
+            set_org(&target, anonymous_resolution, change).await?;
+        }
+        OrgCommand::List { db } => {
+            let store = Store::open(&db.database_url).await?;
+            for org in store.list_orgs().await? {
+                let default = if org.is_default { " (default)" } else { "" };
+                println!(
+                    "{}{default}\t{}\t{}",
+                    org.slug,
+                    org.name,
+                    org.hosts.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn set_org(
+    target: &OrgTarget,
+    anonymous_resolution: Option<OnOff>,
+    change: HostChange,
+) -> anyhow::Result<()> {
+    let (store, org) = open(target).await?;
+    // Host names first: a refused one (taken, not there) leaves every setting as it was.
+    if !change.is_empty() {
+        let hosts = change.apply(&org)?;
+        store.set_org_hosts(org.id, &hosts).await?;
+        let list: Vec<&str> = hosts.iter().map(HostName::as_str).collect();
+        println!("{}: host names {}", org.slug, list.join(", "));
+    }
+    if let Some(on) = anonymous_resolution {
+        store.set_anonymous_resolution(org.id, on.is_on()).await?;
+        let how = if on.is_on() {
+            "resolve without"
+        } else {
+            "need"
+        };
+        println!("{}: company links {how} sign-in", org.slug);
+    }
+    Ok(())
+}
+
+fn host_names(raw: &[String]) -> anyhow::Result<Vec<HostName>> {
+    Ok(raw
+        .iter()
+        .map(|h| HostName::try_from(h.as_str()))
+        .collect::<Result<_, _>>()?)
+}
+
+/// `--host` (the whole list) or `--add-host`/`--remove-host` (changes to it); clap refuses
+/// both at once.
+struct HostChange {
+    replace: Vec<HostName>,
+    add: Vec<HostName>,
+    remove: Vec<HostName>,
+}
+
+impl HostChange {
+    fn is_empty(&self) -> bool {
+        self.replace.is_empty() && self.add.is_empty() && self.remove.is_empty()
+    }
+
+    /// The organization's new list, each host once, in the order given.
+    fn apply(self, org: &Org) -> anyhow::Result<Vec<HostName>> {
+        let mut hosts: Vec<HostName> = if self.replace.is_empty() {
+            org.hosts
+                .iter()
+                .filter_map(|h| HostName::try_from(h.as_str()).ok())
+                .collect()
+        } else {
+            self.replace
+        };
+        for host in self.remove {
+            let Some(i) = hosts.iter().position(|h| *h == host) else {
+                bail!("{} has no host name {host}", org.slug);
+            };
+            hosts.remove(i);
+        }
+        hosts.extend(self.add);
+        let mut unique = Vec::with_capacity(hosts.len());
+        for host in hosts {
+            if !unique.contains(&host) {
+                unique.push(host);
+            }
+        }
+        Ok(unique)
+    }
+}
