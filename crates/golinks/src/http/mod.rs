@@ -41,7 +41,12 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_id::span));
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        // Who the client is, before anything reads an address or an X-Forwarded-* header.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::client::layer,
+        ));
     // A redirect reads memory only and cannot hang, so it skips the timeout and the span:
     // they cost more than the lookup (docs/benchmarks.md).
     Router::new()

@@ -17,6 +17,7 @@ mod scim_lists;
 mod scim_okta;
 mod scim_pushdown;
 mod scim_users;
+mod security_auth;
 mod sessions;
 mod store;
 mod web_pages;
