@@ -6,6 +6,7 @@ mod support;
 mod api_links;
 mod cli;
 mod health;
+mod logs;
 mod orgs;
 mod redirect;
 mod replicas;
