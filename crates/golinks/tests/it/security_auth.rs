@@ -278,7 +278,49 @@ async fn guessing_tokens_from_one_address_is_stopped_in_each_protocols_format(ba
     );
 }
 
+async fn a_destination_cannot_choose_the_site_or_loop_back_to_this_server(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, token) = app
+        .person("maker@acme.example", golinks::domain::Role::Member)
+        .await;
+    let port = app.addr.port();
+    let other_port = if port == 65535 { port - 1 } else { port + 1 };
+    let cases = [
+        ("placeholder host", "https://{1}/x".to_owned(), 422),
+        (
+            "placeholder in user info",
+            "https://{1}@example.com/".to_owned(),
+            422,
+        ),
+        (
+            "this server's host:port",
+            format!("http://127.0.0.1:{port}/elsewhere"),
+            422,
+        ),
+        (
+            "same host, other port",
+            format!("http://127.0.0.1:{other_port}/x"),
+            201,
+        ),
+        (
+            "placeholder in the path",
+            "https://example.com/{1}".to_owned(),
+            201,
+        ),
+    ];
+    for (n, (case, url, expected)) in cases.into_iter().enumerate() {
+        let response = app
+            .api(Method::POST, "/_/api/v1/links", &token)
+            .json(&serde_json::json!({"name": format!("dest-{n}"), "url": url}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), expected, "{case}: {url}");
+    }
+}
+
 on_both_backends!(
+    a_destination_cannot_choose_the_site_or_loop_back_to_this_server,
     the_sign_in_limit_counts_the_client_the_trusted_proxy_saw,
     forwarded_headers_from_an_untrusted_peer_are_ignored,
     made_up_cookies_and_tokens_are_refused_without_a_database_read,
