@@ -10,6 +10,7 @@ mod logs;
 mod orgs;
 mod redirect;
 mod replicas;
+mod router_walk;
 mod saml;
 mod scim_discovery;
 mod scim_entra;
