@@ -77,7 +77,7 @@ impl SessionCache {
                     }
                     Err(StoreError::NotFound) => {
                         self.forget(digest);
-                        self.unknown.insert(digest);
+                        self.unknown.remember_if_never_stored(store, digest).await?;
                         return Ok(None);
                     }
                     Err(e) => return Err(e),
@@ -125,9 +125,13 @@ fn seq_of(index: &Index, org: OrgId) -> Option<i64> {
 /// [`UnknownSecrets::CAPACITY`] most recent ones: one structure for session cookies, SCIM
 /// and API tokens (their digests never collide: each kind has its own prefix).
 ///
-/// A secret created later is not hidden by an entry: secrets are 256 random bits, so no one
-/// presents one before it exists unless they guessed it; still, this process forgets the
-/// digest of every session and token it creates, and another process's is at most `TTL` late.
+/// Only digests under which nothing was ever stored are remembered (see
+/// [`UnknownSecrets::remember_if_never_stored`]), so a person reactivated anywhere gets their
+/// tokens back at once. A secret created later is not hidden by an entry either: secrets are
+/// 256 random bits, so no one presents one before it exists unless they guessed it; still,
+/// this process forgets the digest of every session and token it creates, and another
+/// process's is at most `TTL` late. (The organizations' change sequences cannot serve here:
+/// an unknown digest has no organization, and not every write that revives a token moves one.)
 #[derive(Default)]
 pub struct UnknownSecrets {
     entries: Mutex<Unknown>,
@@ -167,6 +171,16 @@ impl UnknownSecrets {
         }
         seen.insert(digest.to_vec(), now);
         order.push_back((digest.to_vec(), now));
+    }
+
+    /// Remembers `digest` as unknown unless something was ever stored under it (a revoked or
+    /// expired session, a token of a deactivated person: those may come back to life, and
+    /// only someone who once held them can present them).
+    pub async fn remember_if_never_stored(&self, store: &Store, digest: &[u8]) -> StoreResult<()> {
+        if !store.digest_is_known(digest).await? {
+            self.insert(digest);
+        }
+        Ok(())
     }
 
     /// Called when this process creates a secret with this digest.

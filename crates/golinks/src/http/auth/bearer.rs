@@ -49,7 +49,7 @@ pub fn bearer_token(headers: &HeaderMap, kind: TokenKind) -> Result<Option<&str>
 
 /// Authenticates the bearer token of `kind` with `find` (digest → the token's holder, `None`
 /// when unknown). A client address over its failure allowance is refused before any look-up;
-/// a digest found unknown recently is refused without one.
+/// a digest found to match nothing stored, recently, is refused without one.
 pub async fn authenticate<T, F, Fut>(
     parts: &Parts,
     state: &AppState,
@@ -81,7 +81,11 @@ where
     match find(digest.clone()).await {
         Ok(Some(found)) => Ok(found),
         Ok(None) | Err(StoreError::NotFound) => {
-            state.unknown_secrets.insert(&digest);
+            state
+                .unknown_secrets
+                .remember_if_never_stored(&state.store, &digest)
+                .await
+                .map_err(BearerError::Store)?;
             Err(failed(BearerError::Unknown))
         }
         Err(e) => Err(BearerError::Store(e)),
