@@ -63,26 +63,10 @@ impl SessionCache {
         };
         let record = match cached {
             Some(record) => record,
-            None if self.unknown.contains(digest) => return Ok(None),
-            None => {
-                // The sequences before the read: a session ended while it runs moves them
-                // past what is remembered here, so it is dropped at the next look-up.
-                let before: HashMap<OrgId, i64> =
-                    index.links().iter().map(|(org, l)| (*org, l.seq)).collect();
-                match store.find_session(digest).await {
-                    Ok(record) => {
-                        let seq = before.get(&record.org).copied().unwrap_or(-1);
-                        self.remember(digest, &record, seq);
-                        record
-                    }
-                    Err(StoreError::NotFound) => {
-                        self.forget(digest);
-                        self.unknown.remember_if_never_stored(store, digest).await?;
-                        return Ok(None);
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            None => match self.read(store, index, digest).await? {
+                Some(record) => record,
+                None => return Ok(None),
+            },
         };
         if record.expires_at <= now || now - record.last_seen_at > lifetimes.idle {
             self.forget(digest);
@@ -96,6 +80,36 @@ impl SessionCache {
             }
         }
         Ok(Some(record))
+    }
+
+    /// The session from the store, remembered; `None` (and remembered as unknown when
+    /// nothing was ever stored under `digest`) when there is no live one.
+    async fn read(
+        &self,
+        store: &Store,
+        index: &Index,
+        digest: &[u8],
+    ) -> StoreResult<Option<SessionRecord>> {
+        if self.unknown.contains(digest) {
+            return Ok(None);
+        }
+        // The sequences before the read: a session ended while it runs moves them past what
+        // is remembered here, so it is dropped at the next look-up.
+        let before: HashMap<OrgId, i64> =
+            index.links().iter().map(|(org, l)| (*org, l.seq)).collect();
+        match store.find_session(digest).await {
+            Ok(record) => {
+                let seq = before.get(&record.org).copied().unwrap_or(-1);
+                self.remember(digest, &record, seq);
+                Ok(Some(record))
+            }
+            Err(StoreError::NotFound) => {
+                self.forget(digest);
+                self.unknown.remember_if_never_stored(store, digest).await?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn remember(&self, digest: &[u8], record: &SessionRecord, seq: i64) {

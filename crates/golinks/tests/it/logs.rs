@@ -4,26 +4,11 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Serves a fresh SQLite database with these extra flags and environment, sends `requests`
-/// (method, path), stops it with SIGTERM and returns (stdout, stderr).
+/// Serves a fresh SQLite database with JSON logs, sends `requests` (method, path), stops the
+/// server with SIGTERM and returns (stdout, stderr).
 async fn serve_and_capture(requests: &[(&str, &str)]) -> (String, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = format!("sqlite://{}", dir.path().join("g.db").display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let server = Command::new(env!("CARGO_BIN_EXE_golinks"))
-        .args(["serve", "--listen", &listen, "--database-url", &db])
-        .args(["--log-format", "json"])
-        // Every request's span is written (tower-http logs each response at DEBUG).
-        .env("RUST_LOG", "info,tower_http=debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let (server, listen) = spawn_server(&dir);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -60,6 +45,27 @@ async fn serve_and_capture(requests: &[(&str, &str)]) -> (String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `golinks serve` on a free loopback port over a new database in `dir`.
+fn spawn_server(dir: &tempfile::TempDir) -> (std::process::Child, String) {
+    let db = format!("sqlite://{}", dir.path().join("g.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = Command::new(env!("CARGO_BIN_EXE_golinks"))
+        .args(["serve", "--listen", &listen, "--database-url", &db])
+        .args(["--log-format", "json"])
+        // Every request's span is written (tower-http logs each response at DEBUG).
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    (server, listen)
 }
 
 #[tokio::test]

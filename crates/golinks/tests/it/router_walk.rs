@@ -200,74 +200,78 @@ fn concrete(pattern: &str, id: &str) -> String {
         .join("/")
 }
 
-/// Every row of every table, as text, except the columns a read touches (last use).
+/// Columns a read touches (last use), left out of the comparison.
+const TOUCHED_BY_READS: [&str; 2] = ["last_seen_at", "last_used_at"];
+
+/// The rows of every table through connection `$c` (one body for both backends' types).
+macro_rules! dump {
+    ($c:ident, $columns:ident, $row_sql:ident) => {{
+        let columns: Vec<(String, String)> = sqlx::query_as($columns)
+            .fetch_all(&mut $c)
+            .await
+            .expect("columns");
+        let mut tables: Vec<&str> = columns.iter().map(|(t, _)| t.as_str()).collect();
+        tables.dedup();
+        let mut rows = Vec::new();
+        for table in tables {
+            let cols: Vec<String> = columns
+                .iter()
+                .filter(|(t, c)| t == table && !TOUCHED_BY_READS.contains(&c.as_str()))
+                .map(|(_, c)| c.clone())
+                .collect();
+            let sql = $row_sql(table, &cols);
+            let found: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(&mut $c)
+                .await
+                .expect(&sql);
+            rows.extend(found.into_iter().map(|(row,)| format!("{table}: {row}")));
+        }
+        rows.sort();
+        rows
+    }};
+}
+
+/// Every row of every table, as text, except the columns a read touches.
 async fn database_contents(app: &TestApp) -> Vec<String> {
-    use sqlx::{Connection, Row};
-    let skip = ["last_seen_at", "last_used_at"];
-    let mut rows = Vec::new();
+    let (columns, row_sql): (&str, fn(&str, &[String]) -> String) =
+        if app.db.url.starts_with("sqlite:") {
+            (
+                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
+                |table, cols| {
+                    let shown: Vec<String> =
+                        cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                    format!("SELECT {} FROM \"{table}\"", shown.join(" || '|' || "))
+                },
+            )
+        } else {
+            (
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+                |table, cols| {
+                    let shown: Vec<String> = cols
+                        .iter()
+                        .map(|c| format!("coalesce(\"{c}\"::text, 'NULL')"))
+                        .collect();
+                    format!(
+                        "SELECT concat_ws('|', {}) FROM \"{table}\"",
+                        shown.join(", ")
+                    )
+                },
+            )
+        };
+    use sqlx::Connection;
     if app.db.url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(&app.db.url)
             .await
             .expect("connect");
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        )
-        .fetch_all(&mut c)
-        .await
-        .expect("tables");
-        for table in tables {
-            let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT name FROM pragma_table_info('{table}')"
-            )))
-            .fetch_all(&mut c)
-            .await
-            .expect("columns");
-            let shown: Vec<String> = columns
-                .iter()
-                .filter(|c| !skip.contains(&c.as_str()))
-                .map(|c| format!("quote(\"{c}\")"))
-                .collect();
-            let sql = format!("SELECT {} FROM \"{table}\"", shown.join(" || '|' || "));
-            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .fetch_all(&mut c)
-                .await;
-            for row in fetched.expect(&sql) {
-                rows.push(format!("{table}: {}", row.get::<String, _>(0)));
-            }
-        }
+        dump!(c, columns, row_sql)
     } else {
         let mut c = sqlx::PgConnection::connect(&app.db.url)
             .await
             .expect("connect");
-        let columns: Vec<(String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns
-             WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
-        )
-        .fetch_all(&mut c)
-        .await
-        .expect("columns");
-        let mut tables: Vec<&str> = columns.iter().map(|(t, _)| t.as_str()).collect();
-        tables.dedup();
-        for table in tables {
-            let shown: Vec<String> = columns
-                .iter()
-                .filter(|(t, col)| t == table && !skip.contains(&col.as_str()))
-                .map(|(_, col)| format!("coalesce(\"{col}\"::text, 'NULL')"))
-                .collect();
-            let sql = format!(
-                "SELECT concat_ws('|', {}) FROM \"{table}\"",
-                shown.join(", ")
-            );
-            let fetched = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .fetch_all(&mut c)
-                .await;
-            for row in fetched.expect(&sql) {
-                rows.push(format!("{table}: {}", row.get::<String, _>(0)));
-            }
-        }
+        dump!(c, columns, row_sql)
     }
-    rows.sort();
-    rows
 }
 
 /// Sends `method path` with `cookie` and the browser's origin headers; the status.
@@ -297,51 +301,36 @@ async fn send(app: &TestApp, route: &Route, url: &str, cookie: &str, cross_site:
     request.send().await.expect("send").status().as_u16()
 }
 
-async fn every_unsafe_route_refuses_cross_site_requests_and_members_on_admin_pages(
-    backend: Backend,
-) {
-    let app = TestApp::spawn(backend).await;
-    let routes = registered_routes();
-    for known in [
-        "POST /_/admin/tokens",
-        "DELETE /_/api/v1/links/{id}",
-        "POST /_/logout",
-    ] {
-        assert!(
-            routes
-                .iter()
-                .any(|r| format!("{} {}", r.method, r.path) == known),
-            "the walk finds {known}: {routes:#?}"
-        );
-    }
-    let (admin, _) = app
-        .person("admin@acme.example", golinks::domain::Role::Admin)
-        .await;
+/// An admin's and a member's session, and ids of real things for path parameters.
+struct Callers {
+    admin: String,
+    member: String,
+    admin_id: String,
+    link_id: String,
+}
+
+async fn callers(app: &TestApp) -> Callers {
+    use golinks::domain::Role;
+    let (admin, _) = app.person("admin@acme.example", Role::Admin).await;
     let org = app
         .state
         .store
         .find_org_by_slug("default")
         .await
         .expect("org");
-    let admin_cookie = app.session_cookie(org.id, admin.id).await;
-    let member_cookie = app.member_cookie().await;
-    app.person("owner@acme.example", golinks::domain::Role::Member)
-        .await;
-    let (_, token) = app
-        .person("maker@acme.example", golinks::domain::Role::Member)
-        .await;
-    let link = app
-        .create_link(
-            &token,
-            serde_json::json!({"name": "docs", "url": "https://wiki.example/"}),
-        )
-        .await;
-    let link_id = link["id"].as_str().expect("id").to_owned();
-    let before = database_contents(&app).await;
-    assert!(
-        before.iter().any(|row| row.starts_with("links: ")),
-        "the snapshot sees the data: {before:#?}"
-    );
+    let (_, token) = app.person("maker@acme.example", Role::Member).await;
+    let link = serde_json::json!({"name": "docs", "url": "https://wiki.example/"});
+    let link = app.create_link(&token, link).await;
+    Callers {
+        admin: app.session_cookie(org.id, admin.id).await,
+        member: app.member_cookie().await,
+        admin_id: admin.id.to_string(),
+        link_id: link["id"].as_str().expect("id").to_owned(),
+    }
+}
+
+/// Sends every unsafe, non-exempt route an admin's cookie from another site: 403 each.
+async fn cross_site_requests_are_refused(app: &TestApp, routes: &[Route], who: &Callers) {
     let mut checked = 0;
     for route in routes.iter().filter(|r| is_unsafe(&r.method)) {
         if let Some(why) = exemption(route) {
@@ -349,12 +338,12 @@ async fn every_unsafe_route_refuses_cross_site_requests_and_members_on_admin_pag
             continue;
         }
         let id = if route.path.starts_with("/_/api/v1/links") {
-            link_id.clone()
+            &who.link_id
         } else {
-            admin.id.to_string()
+            &who.admin_id
         };
-        let url = concrete(&route.path, &id);
-        let status = send(&app, route, &url, &admin_cookie, true).await;
+        let url = concrete(&route.path, id);
+        let status = send(app, route, &url, &who.admin, true).await;
         checked += 1;
         assert_eq!(
             status,
@@ -365,9 +354,13 @@ async fn every_unsafe_route_refuses_cross_site_requests_and_members_on_admin_pag
         );
     }
     assert!(checked >= 15, "only {checked} unsafe routes walked");
+}
+
+/// Sends every admin route (any method) a member's same-origin request: 403 each.
+async fn members_are_refused_on_admin_routes(app: &TestApp, routes: &[Route], who: &Callers) {
     for route in routes.iter().filter(|r| r.path.starts_with("/_/admin/")) {
-        let url = concrete(&route.path, &admin.id.to_string());
-        let status = send(&app, route, &url, &member_cookie, false).await;
+        let url = concrete(&route.path, &who.admin_id);
+        let status = send(app, route, &url, &who.member, false).await;
         assert_eq!(
             status,
             403,
@@ -376,23 +369,42 @@ async fn every_unsafe_route_refuses_cross_site_requests_and_members_on_admin_pag
             route.file.display()
         );
     }
+}
+
+async fn every_unsafe_route_refuses_cross_site_requests_and_members_on_admin_pages(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let routes = registered_routes();
+    for known in [
+        "POST /_/admin/tokens",
+        "DELETE /_/api/v1/links/{id}",
+        "POST /_/logout",
+    ] {
+        let found = routes
+            .iter()
+            .any(|r| format!("{} {}", r.method, r.path) == known);
+        assert!(found, "the walk finds {known}: {routes:#?}");
+    }
+    let who = callers(&app).await;
+    let before = database_contents(&app).await;
+    assert!(
+        before.iter().any(|row| row.starts_with("links: ")),
+        "the snapshot sees the data: {before:#?}"
+    );
+    cross_site_requests_are_refused(&app, &routes, &who).await;
+    members_are_refused_on_admin_routes(&app, &routes, &who).await;
     assert_eq!(
         database_contents(&app).await,
         before,
         "refused requests change nothing"
     );
-    let still = send(
-        &app,
-        &Route {
-            method: Method::GET,
-            path: "/_/admin/people".into(),
-            file: PathBuf::new(),
-        },
-        "/_/admin/people",
-        &admin_cookie,
-        false,
-    )
-    .await;
+    let control = Route {
+        method: Method::GET,
+        path: "/_/admin/people".into(),
+        file: PathBuf::new(),
+    };
+    let still = send(&app, &control, &control.path, &who.admin, false).await;
     assert_eq!(
         still, 200,
         "control: the admin's cookie works from our own pages"

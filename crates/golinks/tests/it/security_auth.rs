@@ -202,31 +202,32 @@ async fn made_up_cookies_and_tokens_are_refused_without_a_database_read(backend:
     }
 }
 
+/// Made-up API tokens from 198.51.100.66 (behind the trusted proxy, forging the left
+/// entries) until one is refused; that answer.
+async fn guess_api_tokens_until_refused(app: &TestApp) -> reqwest::Response {
+    for n in 0..40 {
+        let response = app
+            .api(Method::GET, "/_/api/v1/links", &format!("gla_guess-{n}"))
+            .header("x-forwarded-for", format!("6.6.6.{n}, 198.51.100.66"))
+            .send()
+            .await
+            .expect("send");
+        match response.status().as_u16() {
+            401 => {}
+            429 => return response,
+            other => panic!("guess {n}: unexpected {other}"),
+        }
+    }
+    panic!("the guesser is not stopped within 40 attempts");
+}
+
 async fn guessing_tokens_from_one_address_is_stopped_in_each_protocols_format(backend: Backend) {
     let app = behind_proxy(backend, |_| {}).await;
     let (_, api_token) = app
         .person("someone@acme.example", golinks::domain::Role::Member)
         .await;
     let scim_token = app.scim_token().await;
-    let guesser = |n: usize| format!("6.6.6.{}, 198.51.100.66", n % 250);
-    let mut refused = None;
-    for n in 0..40 {
-        let response = app
-            .api(Method::GET, "/_/api/v1/links", &format!("gla_guess-{n}"))
-            .header("x-forwarded-for", guesser(n))
-            .send()
-            .await
-            .expect("send");
-        match response.status().as_u16() {
-            401 => {}
-            429 => {
-                refused = Some(response);
-                break;
-            }
-            other => panic!("guess {n}: unexpected {other}"),
-        }
-    }
-    let refused = refused.expect("the guesser is stopped within 40 attempts");
+    let refused = guess_api_tokens_until_refused(&app).await;
     assert!(refused.headers().contains_key("retry-after"));
     assert_eq!(
         refused.headers()["content-type"],
@@ -236,7 +237,7 @@ async fn guessing_tokens_from_one_address_is_stopped_in_each_protocols_format(ba
     assert_eq!(problem["status"], 429);
     let scim = app
         .scim(Method::GET, "/Users", "gls_guess")
-        .header("x-forwarded-for", guesser(99))
+        .header("x-forwarded-for", "6.6.6.99, 198.51.100.66")
         .send()
         .await
         .expect("send");
@@ -252,6 +253,17 @@ async fn guessing_tokens_from_one_address_is_stopped_in_each_protocols_format(ba
         "urn:ietf:params:scim:api:messages:2.0:Error"
     );
     assert_eq!(error["status"], "429");
+    let blocked = app
+        .api(Method::GET, "/_/api/v1/links", &api_token)
+        .header("x-forwarded-for", "198.51.100.66")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        blocked.status(),
+        429,
+        "the guessing address is refused before any look-up, even with a valid token"
+    );
     let from_elsewhere = |path: &str, token: &str, scim: bool| {
         let request = if scim {
             app.scim(Method::GET, path, token)
