@@ -231,35 +231,36 @@ macro_rules! dump {
     }};
 }
 
+/// The SQL that reads a table's rows, given its name and columns, as one text each.
+type RowSql = fn(&str, &[String]) -> String;
+
 /// Every row of every table, as text, except the columns a read touches.
 async fn database_contents(app: &TestApp) -> Vec<String> {
-    let (columns, row_sql): (&str, fn(&str, &[String]) -> String) =
-        if app.db.url.starts_with("sqlite:") {
-            (
-                "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
+    let (columns, row_sql): (&str, RowSql) = if app.db.url.starts_with("sqlite:") {
+        (
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, c.cid",
-                |table, cols| {
-                    let shown: Vec<String> =
-                        cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
-                    format!("SELECT {} FROM \"{table}\"", shown.join(" || '|' || "))
-                },
-            )
-        } else {
-            (
-                "SELECT table_name::text, column_name::text FROM information_schema.columns
+            |table, cols| {
+                let shown: Vec<String> = cols.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                format!("SELECT {} FROM \"{table}\"", shown.join(" || '|' || "))
+            },
+        )
+    } else {
+        (
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
                  WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
-                |table, cols| {
-                    let shown: Vec<String> = cols
-                        .iter()
-                        .map(|c| format!("coalesce(\"{c}\"::text, 'NULL')"))
-                        .collect();
-                    format!(
-                        "SELECT concat_ws('|', {}) FROM \"{table}\"",
-                        shown.join(", ")
-                    )
-                },
-            )
-        };
+            |table, cols| {
+                let shown: Vec<String> = cols
+                    .iter()
+                    .map(|c| format!("coalesce(\"{c}\"::text, 'NULL')"))
+                    .collect();
+                format!(
+                    "SELECT concat_ws('|', {}) FROM \"{table}\"",
+                    shown.join(", ")
+                )
+            },
+        )
+    };
     use sqlx::Connection;
     if app.db.url.starts_with("sqlite:") {
         let mut c = sqlx::SqliteConnection::connect(&app.db.url)
