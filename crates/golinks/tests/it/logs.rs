@@ -29,6 +29,8 @@ async fn serve_and_capture(requests: &[(&str, &str)]) -> (String, String) {
             .request(method, format!("http://{listen}{path}"))
             .header("sec-fetch-site", "same-origin")
             .header("authorization", "Bearer gls_not-a-real-token")
+            // No proxy is trusted: these are ignored, with one warning per process.
+            .header("x-forwarded-for", "203.0.113.9")
             .send()
             .await
             .expect("send");
@@ -94,6 +96,14 @@ async fn json_logs_are_json_on_every_line_and_hold_no_secrets() {
     assert!(
         all.contains("/_/login/gll_…") && all.contains("/scim/v2/Users?filter=[redacted]"),
         "the requests are logged, redacted: {stderr}"
+    );
+    let warnings = stderr
+        .lines()
+        .filter(|l| l.contains("ignoring X-Forwarded-*"))
+        .count();
+    assert_eq!(
+        warnings, 1,
+        "one warning about untrusted forwarded headers: {stderr}"
     );
     for secret in ["SECRETLINKVALUE", "alice.secret", "salary-review-secret"] {
         assert!(
