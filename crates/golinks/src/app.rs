@@ -13,12 +13,11 @@ use tokio::task::JoinHandle;
 
 use crate::clicks::ClickCounter;
 use crate::config::Config;
-use crate::http::auth::ScimLimiter;
-use crate::http::auth::SignInLimiter;
+use crate::http::auth::{BearerFailures, ScimLimiter, SignInLimiter};
 use crate::index::Index;
 use crate::saml::{SamlVerifier, XmlSecVerifier};
 use crate::server::{self, Listeners};
-use crate::sessions::SessionCache;
+use crate::sessions::{SessionCache, UnknownSecrets};
 use crate::store::Store;
 
 /// Everything a handler can reach, behind one `Arc`: axum clones the state for every request,
@@ -43,6 +42,10 @@ pub struct Services {
     pub scim_limiter: Arc<ScimLimiter>,
     pub sessions: Arc<SessionCache>,
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Failed bearer-token authentications per client address.
+    pub bearer_failures: Arc<BearerFailures>,
+    /// Digests of made-up cookies and tokens, answered without a database read.
+    pub unknown_secrets: Arc<UnknownSecrets>,
     pub saml_verifier: Arc<dyn SamlVerifier>,
 }
 
@@ -56,11 +59,14 @@ impl App {
         let store = Store::open(&config.database_url).await?;
         let index = Index::load(&store).await.context("cannot load the links")?;
         let listeners = server::bind(&config.listen, config.workers).await?;
+        let unknown_secrets = Arc::new(UnknownSecrets::default());
         let state = AppState(Arc::new(Services {
             store,
             index: Arc::new(index),
             clicks: Arc::default(),
-            sessions: Arc::default(),
+            sessions: Arc::new(SessionCache::new(unknown_secrets.clone())),
+            unknown_secrets,
+            bearer_failures: Arc::default(),
             scim_limiter: Arc::new(ScimLimiter::new(
                 config.scim_rate_per_sec,
                 config.scim_burst,
@@ -136,6 +142,7 @@ impl App {
                 state.clone(),
                 |s| async move {
                     s.sign_in_limiter.shrink();
+                    s.bearer_failures.shrink();
                     if let Err(e) = s.store.optimize().await {
                         tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
                     }

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::http::auth::client::Cidr;
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://golinks.db";
 
@@ -60,10 +62,11 @@ pub struct ServeArgs {
     /// SCIM requests a token may send at once above its rate [default: 5000].
     #[arg(long, env = "GOLINKS_SCIM_BURST")]
     pub scim_burst: Option<NonZeroU32>,
-    /// Take the client address from the last `X-Forwarded-For` entry (set this behind a
-    /// reverse proxy that appends it; otherwise every client shares the proxy's address).
-    #[arg(long, env = "GOLINKS_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: Option<bool>,
+    /// Reverse proxies in front of this server, as address ranges (`10.0.0.0/8,fd00::/8`):
+    /// only from these peers are `X-Forwarded-For` and `X-Forwarded-Proto` believed, and the
+    /// client is the right-most `X-Forwarded-For` address outside them [default: none].
+    #[arg(long, env = "GOLINKS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
     /// Sign-in attempts per minute allowed per client address, sustained [default: 60].
     #[arg(long, env = "GOLINKS_SIGN_IN_RATE_PER_MIN")]
     pub sign_in_rate_per_min: Option<NonZeroU32>,
@@ -92,7 +95,7 @@ struct FileConfig {
     workers: Option<usize>,
     scim_rate_per_sec: Option<NonZeroU32>,
     scim_burst: Option<NonZeroU32>,
-    trust_forwarded_for: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
     sign_in_rate_per_min: Option<NonZeroU32>,
     sign_in_burst: Option<NonZeroU32>,
     session_idle_hours: Option<u32>,
@@ -113,7 +116,7 @@ pub struct Config {
     pub workers: usize,
     pub scim_rate_per_sec: NonZeroU32,
     pub scim_burst: NonZeroU32,
-    pub trust_forwarded_for: bool,
+    pub trusted_proxies: Vec<Cidr>,
     pub sign_in_rate_per_min: NonZeroU32,
     pub sign_in_burst: NonZeroU32,
     pub session_idle_hours: u32,
@@ -170,7 +173,7 @@ impl Config {
                 nonzero(2000),
             ),
             scim_burst: pick(args.scim_burst, file.scim_burst, nonzero(5000)),
-            trust_forwarded_for: pick(args.trust_forwarded_for, file.trust_forwarded_for, false),
+            trusted_proxies: parse_ranges(args.trusted_proxies.clone().or(file.trusted_proxies))?,
             sign_in_rate_per_min: pick(
                 args.sign_in_rate_per_min,
                 file.sign_in_rate_per_min,
@@ -223,6 +226,15 @@ impl Config {
     }
 }
 
+/// `--trusted-proxies`: address ranges; empty entries (a trailing comma) are skipped.
+fn parse_ranges(raw: Option<Vec<String>>) -> anyhow::Result<Vec<Cidr>> {
+    raw.unwrap_or_default()
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| r.parse().context("--trusted-proxies"))
+        .collect()
+}
+
 fn nonzero(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
@@ -257,7 +269,8 @@ impl fmt::Display for Config {
         writeln!(f, "workers = {}", self.workers)?;
         writeln!(f, "scim_rate_per_sec = {}", self.scim_rate_per_sec)?;
         writeln!(f, "scim_burst = {}", self.scim_burst)?;
-        writeln!(f, "trust_forwarded_for = {}", self.trust_forwarded_for)?;
+        let proxies: Vec<String> = self.trusted_proxies.iter().map(Cidr::to_string).collect();
+        writeln!(f, "trusted_proxies = {proxies:?}")?;
         writeln!(f, "sign_in_rate_per_min = {}", self.sign_in_rate_per_min)?;
         writeln!(f, "sign_in_burst = {}", self.sign_in_burst)?;
         writeln!(f, "session_idle_hours = {}", self.session_idle_hours)?;
@@ -293,6 +306,35 @@ mod tests {
         assert_eq!(config.listen, "0.0.0.0:9000");
         assert_eq!(config.click_flush_secs, 2);
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert!(
+            config.trusted_proxies.is_empty(),
+            "no proxy is trusted by default"
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_flag_or_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("golinks.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]\n").expect("write");
+        let from_file = Config::load(&ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(from_file.trusted_proxies.len(), 2);
+        assert!(
+            from_file
+                .to_string()
+                .contains("trusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]")
+        );
+        let flag = Config::load(&ServeArgs {
+            config: Some(path),
+            trusted_proxies: Some(vec!["192.0.2.7".into()]),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(flag.trusted_proxies.len(), 1, "the flag wins");
     }
 
     #[test]
@@ -302,6 +344,12 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::load(&args).is_err());
+        let args = ServeArgs {
+            trusted_proxies: Some(vec!["10.0.0.0/8".into(), "proxy.example".into()]),
+            ..Default::default()
+        };
+        let error = format!("{:#}", Config::load(&args).expect_err("not a range"));
+        assert!(error.contains("proxy.example"), "{error}");
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("golinks.toml");
         std::fs::write(&path, "lisen = \"typo\"\n").expect("write");

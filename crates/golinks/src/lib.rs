@@ -8,6 +8,7 @@ pub mod domain;
 pub mod http;
 pub mod index;
 pub mod links;
+pub mod logging;
 pub mod policy;
 pub mod provisioning;
 pub mod resolve;

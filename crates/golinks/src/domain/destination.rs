@@ -33,6 +33,10 @@ pub enum DestinationError {
     Scheme(String),
     #[error("the destination points back at a go link on this server")]
     PointsAtItself,
+    #[error(
+        "placeholders ({{1}} … {{*}}) may stand in the path or query, not in the scheme or host"
+    )]
+    PlaceholderInHost,
 }
 
 impl Destination {
@@ -50,8 +54,10 @@ impl Destination {
             .is_some_and(|s| s.eq_ignore_ascii_case("mailto:"))
     }
 
-    /// Refuses a destination on one of this server's own host names whose path is a link
-    /// (not a system page such as `/_/`), since following it would loop.
+    /// Refuses a destination at one of this server's own addresses whose path is a link
+    /// (not a system page such as `/_/`), since following it would loop. `own_hosts` holds
+    /// `host` (this server on the default ports, 80 and 443) or `host:port`; the same host on
+    /// another port is another server.
     pub fn refuse_self_reference(&self, own_hosts: &[String]) -> Result<(), DestinationError> {
         let Ok(url) = Url::parse(&with_placeholders_masked(&self.0)) else {
             return Ok(());
@@ -59,7 +65,8 @@ impl Destination {
         let Some(host) = url.host_str() else {
             return Ok(());
         };
-        if !own_hosts.iter().any(|own| own.eq_ignore_ascii_case(host)) {
+        let port = url.port_or_known_default();
+        if !own_hosts.iter().any(|own| is_own_address(own, host, port)) {
             return Ok(());
         }
         let first = url
@@ -73,6 +80,32 @@ impl Destination {
             _ => Ok(()),
         }
     }
+}
+
+/// Whether `host` and `port` are the address `own` (`host` or `host:port`) names.
+fn is_own_address(own: &str, host: &str, port: Option<u16>) -> bool {
+    let (own_host, own_port) = match own.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && (h.ends_with(']') || !h.contains(':')) => {
+            (h, p.parse::<u16>().ok())
+        }
+        _ => (own, None),
+    };
+    own_host.eq_ignore_ascii_case(host)
+        && match own_port {
+            Some(own_port) => port == Some(own_port),
+            None => matches!(port, None | Some(80 | 443)),
+        }
+}
+
+/// Whether a placeholder stands in the scheme or the authority (user, host, port) of the
+/// masked URL: filled from the request path, it would send people to any site the link's
+/// user names (`https://{1}/x` is an open redirect).
+fn placeholder_in_authority(masked: &str) -> bool {
+    let (scheme, rest) = masked.split_once(':').unwrap_or((masked, ""));
+    let authority = rest
+        .strip_prefix("//")
+        .map_or("", |r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    scheme.contains(MASK) || authority.contains(MASK)
 }
 
 /// Placeholders are not URL syntax; the parser would percent-encode their braces.
@@ -108,6 +141,9 @@ impl TryFrom<&str> for Destination {
             return Err(DestinationError::TooLong);
         }
         let masked = with_placeholders_masked(value);
+        if placeholder_in_authority(&masked) {
+            return Err(DestinationError::PlaceholderInHost);
+        }
         let url = Url::parse(&masked).map_err(|e| DestinationError::Invalid(e.to_string()))?;
         match url.scheme() {
             "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => {}
@@ -203,6 +239,57 @@ mod tests {
                 "{raw:?} must be invalid"
             );
         }
+    }
+
+    #[test]
+    fn placeholders_may_not_choose_the_site() {
+        for raw in [
+            "https://{1}/x",
+            "https://{*}",
+            "https://docs.{1}/x",
+            "https://{1}@example.com/",
+            "https://example.com:{1}/",
+            "{1}://example.com/",
+            "http{1}://example.com/",
+        ] {
+            assert_eq!(
+                Destination::try_from(raw),
+                Err(DestinationError::PlaceholderInHost),
+                "{raw}"
+            );
+        }
+        for fine in [
+            "https://example.com/{1}/x?q={*}",
+            "https://example.com/?a={2}#{3}",
+        ] {
+            assert!(Destination::try_from(fine).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn the_same_host_on_another_port_is_another_server() {
+        let default_ports = vec!["go.acme.example".to_owned()];
+        let on_8080 = Destination::try_from("http://go.acme.example:8080/x").expect("parses");
+        assert_eq!(on_8080.refuse_self_reference(&default_ports), Ok(()));
+        for looping in [
+            "http://go.acme.example:80/x",
+            "https://go.acme.example:443/x",
+        ] {
+            let d = Destination::try_from(looping).expect("parses");
+            assert!(
+                d.refuse_self_reference(&default_ports).is_err(),
+                "{looping}"
+            );
+        }
+        let served_on_8080 = vec!["go.acme.example:8080".to_owned(), "[::1]:8080".to_owned()];
+        assert_eq!(
+            on_8080.refuse_self_reference(&served_on_8080),
+            Err(DestinationError::PointsAtItself)
+        );
+        let v6 = Destination::try_from("http://[::1]:8080/docs").expect("parses");
+        assert!(v6.refuse_self_reference(&served_on_8080).is_err());
+        let elsewhere = Destination::try_from("http://go.acme.example/x").expect("parses");
+        assert_eq!(elsewhere.refuse_self_reference(&served_on_8080), Ok(()));
     }
 
     #[test]

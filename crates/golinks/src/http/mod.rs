@@ -47,10 +47,16 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_id::span));
-    // A redirect reads memory only and cannot hang, so it skips the timeout, the span and the
-    // headers layer: they cost more than the lookup (docs/benchmarks.md). The HTML pages it
-    // answers with set their headers themselves (`security_headers::on`).
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        // Who the client is, before anything reads an address or an X-Forwarded-* header.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::client::layer,
+        ));
+    // A redirect reads memory only and cannot hang, so it skips the timeout, the span, the
+    // client-address rule and the headers layer: they cost more than the lookup
+    // (docs/benchmarks.md). The HTML pages it answers with set their headers themselves
+    // (`security_headers::on`).
     Router::new()
         .merge(pages)
         .merge(redirect::router())

@@ -9,7 +9,7 @@ use axum::routing::get;
 
 use super::auth::ApiActor;
 use super::auth::{session, sign_in_first};
-use super::error::{ApiError, PageError};
+use super::error::PageError;
 use super::security_headers;
 use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
@@ -83,7 +83,7 @@ fn page(state: &AppState, response: impl IntoResponse) -> Response {
 /// `GET /my/{name}`: the caller's private links.
 async fn follow_private(
     State(state): State<AppState>,
-    caller: Result<ApiActor, ApiError>,
+    caller: Result<ApiActor, Response>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
@@ -91,7 +91,7 @@ async fn follow_private(
         Ok(caller) => caller,
         // A browser without a session signs in first; a bad API token is told so.
         Err(_) if !headers.contains_key(header::AUTHORIZATION) => return sign_in_first(&uri),
-        Err(e) => return e.into_response(),
+        Err(refused) => return refused,
     };
     let path = uri.path().trim_start_matches("/my/");
     let (org, user) = (caller.org.org.id, caller.actor.user);

@@ -13,20 +13,48 @@ pub fn etag(version: i64) -> String {
     format!("W/\"{version}\"")
 }
 
-/// Reads `W/"3"`, `"3"` or `3`; `*` matches any version.
+/// Reads an `If-Match` / `If-None-Match` value: `*` matches any version; a list of entity-tags
+/// (RFC 7232 §2.3, §3.1: `W/"3"`, `"3"`, `"a", W/"3"`) matches the first that is one of our
+/// versions, or nothing when none is (a valid tag that is not ours is a failed precondition,
+/// 412, not a bad request). A bare `3` is read too, as before. `None`: not an entity-tag list.
 pub fn parse_etag(raw: &str) -> Option<EtagMatch> {
     let raw = raw.trim();
     if raw == "*" {
         return Some(EtagMatch::Any);
     }
-    let inner = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
-    inner.parse().ok().map(EtagMatch::Version)
+    if let Ok(version) = raw.parse() {
+        return Some(EtagMatch::Version(version));
+    }
+    let mut ours = None;
+    let mut rest = raw;
+    loop {
+        let unweak = rest.strip_prefix("W/").unwrap_or(rest);
+        let body = unweak.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let tag = &body[..end];
+        // etagc = %x21 / %x23-7E / obs-text
+        if !tag
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
+        {
+            return None;
+        }
+        ours = ours.or_else(|| tag.parse().ok());
+        rest = body[end + 1..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.strip_prefix(',')?.trim_start();
+    }
+    Some(ours.map_or(EtagMatch::Nothing, EtagMatch::Version))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EtagMatch {
     Any,
     Version(i64),
+    /// Valid entity-tags, none of them a version of ours.
+    Nothing,
 }
 
 impl EtagMatch {
@@ -34,6 +62,7 @@ impl EtagMatch {
         match self {
             EtagMatch::Any => true,
             EtagMatch::Version(v) => v == version,
+            EtagMatch::Nothing => false,
         }
     }
 }
@@ -108,6 +137,26 @@ mod tests {
         assert_eq!(parse_etag(&etag(7)), Some(EtagMatch::Version(7)));
         assert_eq!(parse_etag("\"7\""), Some(EtagMatch::Version(7)));
         assert!(parse_etag("*").is_some_and(|m| m.matches(99)));
-        assert_eq!(parse_etag("W/\"x\""), None);
+        assert_eq!(parse_etag("7"), Some(EtagMatch::Version(7)));
+        assert_eq!(parse_etag("\"a,b\", W/\"7\""), Some(EtagMatch::Version(7)));
+    }
+
+    #[test]
+    fn a_valid_etag_that_is_not_ours_matches_nothing_and_a_malformed_one_is_refused() {
+        for valid in ["W/\"x\"", "\"abc\"", "\"\"", "\"x\", W/\"y\""] {
+            let parsed = parse_etag(valid);
+            assert_eq!(parsed, Some(EtagMatch::Nothing), "{valid}");
+            assert!(!EtagMatch::Nothing.matches(1));
+        }
+        for malformed in [
+            "W/x",
+            "abc",
+            "\"unterminated",
+            "\"a\" \"b\"",
+            "\"a\",",
+            "\"a b\"",
+        ] {
+            assert_eq!(parse_etag(malformed), None, "{malformed}");
+        }
     }
 }

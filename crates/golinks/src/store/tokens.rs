@@ -167,6 +167,24 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a session, API token or SCIM token — live, revoked, expired or of an inactive
+    /// person — was ever stored under `digest`. One that matches nothing can only match later
+    /// if someone guessed a 256-bit secret, so it may be remembered as unknown; one that
+    /// exists may come back (its person reactivated) and may not.
+    pub async fn digest_is_known(&self, digest: &[u8]) -> StoreResult<bool> {
+        let known: bool = on_pool!(self.read(), |p| {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM sessions WHERE token_hash = $1)
+                     OR EXISTS (SELECT 1 FROM api_tokens WHERE token_hash = $1)
+                     OR EXISTS (SELECT 1 FROM scim_tokens WHERE token_hash = $1)",
+            )
+            .bind(digest)
+            .fetch_one(p)
+            .await?
+        });
+        Ok(known)
+    }
+
     /// The active, not deleted person behind an unrevoked API token.
     pub async fn find_api_caller(&self, digest: &[u8]) -> StoreResult<ApiCaller> {
         let row: Option<(Uuid, Uuid, Uuid, String, Option<OffsetDateTime>)> =

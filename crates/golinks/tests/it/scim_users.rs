@@ -254,6 +254,51 @@ async fn etags_guard_writes_and_reads(backend: Backend) {
     assert_eq!(still["totalResults"], 1, "a refused DELETE changes nothing");
 }
 
+async fn an_etag_that_is_not_ours_fails_the_precondition_and_a_malformed_one_is_a_bad_request(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.scim_token().await;
+    let created = app.scim_create(&token, user("ada@acme.example")).await;
+    let id = created["id"].as_str().expect("id");
+    let path = format!("/Users/{id}");
+    let patch = patch_op(json!([{"op": "replace", "path": "displayName", "value": "Eve"}]));
+    let writes = [
+        (Method::PUT, Some(user("eve@acme.example"))),
+        (Method::PATCH, Some(patch)),
+        (Method::DELETE, None),
+    ];
+    // RFC 7232 §3.1, RFC 7644 §3.14: a valid entity-tag that does not match is 412.
+    for (if_match, expected) in [
+        ("\"not-ours\"", 412),
+        ("W/\"x\", W/\"y\"", 412),
+        ("W/x", 400),
+    ] {
+        for (method, body) in &writes {
+            let mut request = app
+                .scim(method.clone(), &path, &token)
+                .header("if-match", if_match);
+            if let Some(body) = body {
+                request = request
+                    .header("content-type", "application/scim+json")
+                    .body(body.to_string());
+            }
+            let response = request.send().await.expect("send");
+            assert_eq!(
+                response.status().as_u16(),
+                expected,
+                "{method} with If-Match {if_match}"
+            );
+            let error: Value = response.json().await.expect("SCIM error");
+            assert_eq!(error["status"], expected.to_string(), "{method} {if_match}");
+        }
+    }
+    let (status, now) = app.scim_json(Method::GET, &path, &token, None).await;
+    assert_eq!(status, 200, "refused writes change nothing");
+    assert_eq!(now["userName"], "ada@acme.example");
+    assert_eq!(now["meta"]["version"], created["meta"]["version"]);
+}
+
 /// (case, method, path, body, expected status, expected scimType)
 type BadRequest = (
     &'static str,
@@ -484,6 +529,7 @@ on_both_backends!(
     user_names_are_unique_case_insensitively,
     fifty_concurrent_creates_of_one_user_name_make_exactly_one_person,
     etags_guard_writes_and_reads,
+    an_etag_that_is_not_ours_fails_the_precondition_and_a_malformed_one_is_a_bad_request,
     bad_requests_get_scim_errors_and_change_nothing,
     tokens_are_required_and_scoped_to_their_organization,
 );

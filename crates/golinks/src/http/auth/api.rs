@@ -4,11 +4,14 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+use super::bearer::{self, BearerError};
+use super::limit::Format;
 use super::{HostOrg, SignedIn};
 use crate::app::AppState;
-use crate::domain::token;
+use crate::domain::TokenKind;
 use crate::http::error::ApiError;
 use crate::policy::Actor;
 use crate::store::{StoreError, tokens::LAST_USED_GRANULARITY};
@@ -49,7 +52,7 @@ impl ApiActor {
 }
 
 impl FromRequestParts<AppState> for ApiActor {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -58,39 +61,30 @@ impl FromRequestParts<AppState> for ApiActor {
         if parts.headers.get(header::AUTHORIZATION).is_none()
             && let Some(me) = super::session::signed_in(&parts.headers, state).await
         {
-            return Self::from_session(parts, state, me).await;
+            return Self::from_session(parts, state, me)
+                .await
+                .map_err(IntoResponse::into_response);
         }
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| {
-                ApiError::unauthorized("sign in, or send an API token: Authorization: Bearer gla_…")
-            })?
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| t.starts_with(crate::domain::TokenKind::Api.prefix()))
-            .ok_or_else(|| {
-                ApiError::unauthorized("malformed Authorization header: expected Bearer gla_…")
-            })?;
-        let caller = match state.store.find_api_caller(&token::digest(presented)).await {
-            Ok(caller) => caller,
-            Err(StoreError::NotFound) => {
-                return Err(ApiError::unauthorized("unknown or revoked API token"));
+        let find = |digest: Vec<u8>| async move {
+            match state.store.find_api_caller(&digest).await {
+                Ok(caller) => Ok(Some(caller)),
+                Err(StoreError::NotFound) => Ok(None),
+                Err(e) => Err(e),
             }
-            Err(e) => return Err(ApiError::internal(&e)),
         };
+        let caller = bearer::authenticate(parts, state, TokenKind::Api, find)
+            .await
+            .map_err(refusal)?;
         let stale = caller
             .last_used_at
             .is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY);
         if stale && let Err(e) = state.store.touch_api_token(caller.org, caller.token).await {
             tracing::warn!(error = %e, "cannot record the API token's last use");
         }
-        let mut host_org = HostOrg::from_request_parts(parts, state).await?;
+        let unknown = || ApiError::unauthorized("unknown or revoked API token").into_response();
+        let mut host_org = HostOrg::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         // The token decides the organization; the host only names this server.
         if host_org.org.id != caller.org {
             host_org.org = state
@@ -98,7 +92,7 @@ impl FromRequestParts<AppState> for ApiActor {
                 .hosts()
                 .org_by_id(caller.org)
                 .cloned()
-                .ok_or_else(|| ApiError::unauthorized("unknown or revoked API token"))?;
+                .ok_or_else(unknown)?;
         }
         Ok(ApiActor {
             actor: Actor {
@@ -108,4 +102,22 @@ impl FromRequestParts<AppState> for ApiActor {
             org: host_org,
         })
     }
+}
+
+/// A refused bearer token, as a JSON problem (RFC 9457).
+fn refusal(error: BearerError) -> Response {
+    match error {
+        BearerError::Missing => {
+            ApiError::unauthorized("sign in, or send an API token: Authorization: Bearer gla_…")
+        }
+        BearerError::Malformed => {
+            ApiError::unauthorized("malformed Authorization header: expected Bearer gla_…")
+        }
+        BearerError::Unknown => ApiError::unauthorized("unknown or revoked API token"),
+        BearerError::TooMany(too_many) => {
+            return too_many.respond(Format::Api, "failed authentications from your address");
+        }
+        BearerError::Store(e) => ApiError::internal(&e),
+    }
+    .into_response()
 }

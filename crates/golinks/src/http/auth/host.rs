@@ -12,15 +12,17 @@ use crate::store::Org;
 /// The organization serving the request's host name. Reads memory only.
 pub struct HostOrg {
     pub org: Org,
-    /// The request's host name without port, lowercase.
-    pub host: Option<String>,
+    /// This server's own addresses beside the organization's host names: the request's
+    /// `Host` (with its port, if it names one) and the configured `--base-url`'s, lowercase.
+    pub addresses: Vec<String>,
 }
 
 impl HostOrg {
-    /// Host names that are this server's own: a destination there would loop.
+    /// This server's own addresses, `host` (on the default ports) or `host:port`: a
+    /// destination there would loop.
     pub fn own_hosts(&self) -> Vec<String> {
         let mut hosts = self.org.hosts.clone();
-        hosts.extend(self.host.clone());
+        hosts.extend(self.addresses.iter().cloned());
         hosts
     }
 }
@@ -32,17 +34,29 @@ impl FromRequestParts<AppState> for HostOrg {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let host = parts
+        let authority = parts
             .headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
-            .map(|h| strip_port(h).to_ascii_lowercase());
+            .map(str::to_ascii_lowercase);
         let org = state
             .index
             .hosts()
-            .org_for(host.as_deref())
+            .org_for(authority.as_deref().map(strip_port))
             .cloned()
             .ok_or_else(|| ApiError::internal(&"no default organization"))?;
-        Ok(HostOrg { org, host })
+        let base = state
+            .config
+            .base_url
+            .as_deref()
+            .and_then(|b| url::Url::parse(b).ok())
+            .and_then(|u| {
+                let host = u.host_str()?.to_ascii_lowercase();
+                Some(u.port().map_or(host.clone(), |p| format!("{host}:{p}")))
+            });
+        Ok(HostOrg {
+            org,
+            addresses: authority.into_iter().chain(base).collect(),
+        })
     }
 }

@@ -7,10 +7,17 @@
 //!   [`ApiActor`] (API token or session), [`ScimClient`] (SCIM token).
 //! - [`origin`]: where a request comes from: the request origin, the same-origin (CSRF) rule
 //!   and [`SameOrigin`], local paths to return to after sign-in.
-//! - [`sign_in_limit`]: the per-address limit on sign-in attempts.
+//! - [`client`]: the client's address, and whether its `X-Forwarded-*` headers are believed
+//!   (`--trusted-proxies`).
+//! - [`limit`]: rate limits and their one 429 answer; [`sign_in_limit`]: the per-address
+//!   limit on sign-in attempts; [`bearer`]: the one `Authorization: Bearer` parser, the
+//!   per-address limit on failed bearer authentication.
 
 mod api;
+pub mod bearer;
+pub mod client;
 mod host;
+pub mod limit;
 mod member;
 pub mod origin;
 mod scim;
@@ -18,7 +25,9 @@ pub mod session;
 pub mod sign_in_limit;
 
 pub use api::ApiActor;
+pub use client::Client;
 pub use host::HostOrg;
+pub use limit::BearerFailures;
 pub use member::{Admin, Member, sign_in_first};
 pub use origin::SameOrigin;
 pub use scim::{ScimClient, ScimLimiter};

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::http::error::PageError;
 
-/// Whether the request came over TLS, directly or through a proxy that says so.
+/// Whether the request came over TLS, through a proxy that says so. Only a trusted proxy's
+/// `X-Forwarded-Proto` is still there to read: [`super::client::layer`] removes an untrusted
+/// peer's.
 pub fn is_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")

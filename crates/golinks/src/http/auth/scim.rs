@@ -5,53 +5,42 @@
 use std::num::NonZeroU32;
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::Quota;
 use scim::ScimError;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::bearer::{self, BearerError};
+use super::limit::{Format, Limiter};
 use crate::app::AppState;
-use crate::domain::{OrgId, TokenKind, token};
+use crate::domain::{OrgId, TokenKind};
 use crate::http::scim::ScimFailure;
 use crate::http::scim::log::RequestNote;
 use crate::store::tokens::LAST_USED_GRANULARITY;
 
 /// Requests per second and burst, per SCIM token.
 pub struct ScimLimiter {
-    limiter: DefaultKeyedRateLimiter<Uuid>,
+    limiter: Limiter<Uuid>,
     /// Log lines for requests without a valid token, per organization: enough to show an IT
     /// admin a wrong token, too few for anyone to flood the log.
-    anonymous_log: DefaultKeyedRateLimiter<Uuid>,
-    clock: DefaultClock,
+    anonymous_log: Limiter<Uuid>,
 }
 
 impl ScimLimiter {
     pub fn new(per_second: NonZeroU32, burst: NonZeroU32) -> Self {
-        let quota = Quota::per_second(per_second).allow_burst(burst);
         let anonymous = Quota::per_second(NonZeroU32::MIN)
             .allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN));
         Self {
-            limiter: RateLimiter::keyed(quota),
-            anonymous_log: RateLimiter::keyed(anonymous),
-            clock: DefaultClock::default(),
+            limiter: Limiter::new(Quota::per_second(per_second).allow_burst(burst)),
+            anonymous_log: Limiter::new(anonymous),
         }
     }
 
     /// Whether a request without a valid token may still be written to `org`'s log.
-    pub fn may_log_anonymous(&self, org: crate::domain::OrgId) -> bool {
-        self.anonymous_log.check_key(&org.as_uuid()).is_ok()
-    }
-
-    /// `Err(seconds)` to wait when the token is over its rate.
-    fn check(&self, token: Uuid) -> Result<(), u64> {
-        self.limiter.check_key(&token).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+    pub fn may_log_anonymous(&self, org: OrgId) -> bool {
+        self.anonymous_log.check(&org.as_uuid()).is_ok()
     }
 }
 
@@ -67,53 +56,45 @@ impl FromRequestParts<AppState> for ScimClient {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized =
-            |detail: &str| ScimFailure(ScimError::unauthorized(detail)).into_response();
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| unauthorized("a bearer token is required"))?
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.get(..7)
-                    .filter(|p| p.eq_ignore_ascii_case("bearer "))
-                    .and(v.get(7..))
-            })
-            .map(str::trim)
-            .filter(|t| t.starts_with(TokenKind::Scim.prefix()))
-            .ok_or_else(|| unauthorized("malformed Authorization header: expected Bearer gls_…"))?;
-        let found = state
-            .store
-            .find_scim_token(&token::digest(presented))
+        let find = |digest: Vec<u8>| async move { state.store.find_scim_token(&digest).await };
+        let (org, id, name, last_used) = bearer::authenticate(parts, state, TokenKind::Scim, find)
             .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "cannot check a SCIM token");
-                ScimFailure(ScimError::internal()).into_response()
-            })?;
-        let (org, id, name, last_used) =
-            found.ok_or_else(|| unauthorized("unknown or revoked token"))?;
+            .map_err(refusal)?;
         if let Some(note) = parts.extensions.get::<RequestNote>()
             && let Ok(mut note) = note.lock()
         {
             note.org = Some(org);
             note.token = Some((id, name));
         }
-        if let Err(seconds) = state.scim_limiter.check(id) {
-            let mut response = ScimFailure(ScimError::too_many_requests(format!(
-                "too many requests for this token; retry after {seconds} s"
-            )))
-            .into_response();
-            if let Ok(value) = seconds.to_string().parse() {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return Err(response);
-        }
+        state
+            .scim_limiter
+            .limiter
+            .check(&id)
+            .map_err(|too_many| too_many.respond(Format::Scim, "requests for this token"))?;
         if last_used.is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY)
             && let Err(e) = state.store.touch_scim_token(org, id).await
         {
             tracing::warn!(error = %e, "cannot record the SCIM token's last use");
         }
         Ok(ScimClient { org })
+    }
+}
+
+/// A refused bearer token, as a SCIM error (RFC 7644 §3.12).
+fn refusal(error: BearerError) -> Response {
+    let unauthorized = |detail: &str| ScimFailure(ScimError::unauthorized(detail)).into_response();
+    match error {
+        BearerError::Missing => unauthorized("a bearer token is required"),
+        BearerError::Malformed => {
+            unauthorized("malformed Authorization header: expected Bearer gls_…")
+        }
+        BearerError::Unknown => unauthorized("unknown or revoked token"),
+        BearerError::TooMany(too_many) => {
+            too_many.respond(Format::Scim, "failed authentications from your address")
+        }
+        BearerError::Store(e) => {
+            tracing::error!(error = %e, "cannot check a SCIM token");
+            ScimFailure(ScimError::internal()).into_response()
+        }
     }
 }

@@ -86,6 +86,7 @@ pub async fn start_session(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let expires_at = time::OffsetDateTime::now_utc() + lifetimes.absolute;
+    state.unknown_secrets.forget(&secret.digest());
     state
         .store
         .create_session(org, user, &secret.digest(), expires_at, agent)

@@ -30,14 +30,12 @@ async fn unknown_endpoint() -> ScimFailure {
     ScimFailure(scim::ScimError::not_found("no such SCIM endpoint"))
 }
 
-/// The base URL clients reach SCIM at, for `Location` and `meta.location`: from the request's
-/// host, and `X-Forwarded-Proto` when a TLS proxy sits in front.
+/// The base URL clients reach SCIM at, for `Location` and `meta.location`: the request's
+/// origin, by the same rule as every other page (`X-Forwarded-Proto` only from a trusted
+/// proxy, see `auth::client`).
 pub fn base_url(headers: &axum::http::HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = header("host").unwrap_or("localhost");
-    let scheme = match header("x-forwarded-proto") {
-        Some(p) if p.eq_ignore_ascii_case("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}{BASE}")
+    format!(
+        "{}{BASE}",
+        crate::http::auth::origin::request_origin(headers)
+    )
 }

@@ -105,6 +105,7 @@ async fn create_token(
         }
     };
     let secret = Secret::generate(TokenKind::Api);
+    state.unknown_secrets.forget(&secret.digest());
     state
         .store
         .create_api_token(member.org.id, member.me.user, name, &secret.digest())

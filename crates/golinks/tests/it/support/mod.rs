@@ -44,7 +44,7 @@ pub fn config(database_url: &str) -> Config {
         workers: 2,
         scim_rate_per_sec: std::num::NonZeroU32::new(2000).expect("nonzero"),
         scim_burst: std::num::NonZeroU32::new(5000).expect("nonzero"),
-        trust_forwarded_for: false,
+        trusted_proxies: Vec::new(),
         sign_in_rate_per_min: std::num::NonZeroU32::new(600).expect("nonzero"),
         sign_in_burst: std::num::NonZeroU32::new(200).expect("nonzero"),
         session_idle_hours: 168,

@@ -77,6 +77,7 @@ async fn create_token(
         }
     };
     let secret = Secret::generate(TokenKind::Scim);
+    state.unknown_secrets.forget(&secret.digest());
     state
         .store
         .create_scim_token(admin.org.id, name, &secret.digest())
