@@ -23,7 +23,8 @@ async fn behind_proxy(
 /// One sign-in attempt (a made-up one-time link) as `forwarded_for` says; its status.
 async fn sign_in_attempt(app: &TestApp, forwarded_for: &str) -> StatusCode {
     app.client
-        .post(app.url("/_/login/gll_made-up"))
+        .post(app.url("/_/login"))
+        .form(&[("token", "gll_made-up")])
         .header("sec-fetch-site", "same-origin")
         .header("x-forwarded-for", forwarded_for)
         .send()
@@ -44,7 +45,8 @@ async fn the_sign_in_limit_counts_the_client_the_trusted_proxy_saw(backend: Back
     }
     let response = app
         .client
-        .post(app.url("/_/login/gll_made-up"))
+        .post(app.url("/_/login"))
+        .form(&[("token", "gll_made-up")])
         .header("sec-fetch-site", "same-origin")
         .header("x-forwarded-for", "6.6.6.4, 192.0.2.7")
         .send()

@@ -90,6 +90,19 @@ async fn pages_need_a_member_and_assets_are_embedded(backend: Backend) {
             "{page}"
         );
     }
+    // A form sent after the session ended is answered with a page, not a redirect through
+    // sign-in (the CSP's form-action would block the hop to the identity provider).
+    let sent = app
+        .client
+        .post(app.url("/_/links/new"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("name", "docs"), ("url", "https://wiki.acme.example/")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(sent.status(), 401);
+    assert_eq!(location(&sent), None);
+    assert!(sent.text().await.expect("body").contains("Sign in again"));
     for (path, content_type) in [
         ("/_/static/app.css", "text/css; charset=utf-8"),
         ("/favicon.ico", "image/svg+xml"),

@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{HostOrg, SameOrigin, SignedIn, session};
@@ -51,6 +51,18 @@ impl FromRequestParts<AppState> for Member {
             .await
             .filter(|me| me.org == host.org.id);
         let Some(me) = me else {
+            // A form sent without a session is answered here, not sent through sign-in: the
+            // redirect chain would end at the identity provider, which the pages' CSP
+            // (`form-action 'self'`) blocks after a form post, and the form's data is lost
+            // either way.
+            if !matches!(parts.method, Method::GET | Method::HEAD) {
+                return Err(PageError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "Your session has ended, so this form was not sent. Sign in again and send \
+                     it once more.",
+                )
+                .into_response());
+            }
             let uri = parts
                 .extensions
                 .get::<OriginalUri>()
