@@ -186,11 +186,7 @@ impl Scan {
     fn element(&mut self, ns: &[u8], element: &BytesStart<'_>) -> Result<Open, Refusal> {
         let name = element.local_name();
         let local = name.as_ref();
-        for id_name in ["ID", "xml:id"] {
-            if let Some(id) = attribute(element, id_name)? {
-                self.ids.push(id);
-            }
-        }
+        self.ids_of(element)?;
         let in_signature = self.open.contains(&Open::Signature);
         if self.open.is_empty() {
             if !(ns == PROTOCOL_NS && local == b"Response") {
@@ -223,6 +219,29 @@ impl Scan {
             }
         }
         Ok(Open::Other)
+    }
+
+    /// Remembers the element's `ID` and `xml:id`. libxml2 finds `ID` by local name whatever
+    /// its prefix (`xmlGetProp`), so a prefixed `x:ID` could name an element for xmlsec that
+    /// this scan does not see as such: it is refused.
+    fn ids_of(&mut self, element: &BytesStart<'_>) -> Result<(), Refusal> {
+        for found in element.attributes() {
+            let found = found.map_err(|e| Refusal::Malformed(e.to_string()))?;
+            let key = found.key;
+            if key.local_name().as_ref() == b"ID" && key.as_ref() != b"ID" {
+                let name = String::from_utf8_lossy(key.as_ref()).into_owned();
+                return Err(Refusal::Malformed(format!(
+                    "a prefixed ID attribute {name:?}"
+                )));
+            }
+            if key.as_ref() == b"ID" || key.as_ref() == b"xml:id" {
+                let value = found
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| Refusal::Malformed(e.to_string()))?;
+                self.ids.push(value.into_owned());
+            }
+        }
+        Ok(())
     }
 
     fn dsig_element(
@@ -445,13 +464,27 @@ mod tests {
                 Refusal::Unsigned,
             ),
             (
+                "an ID attribute under a prefix (libxml2 reads it as ID)",
+                OK.replace("<ds:SignedInfo>", "<ds:SignedInfo xmlns:x=\"urn:x\" x:ID=\"_a\">"),
+                Refusal::Malformed("a prefixed ID attribute \"x:ID\"".into()),
+            ),
+            (
+                "two ID attributes",
+                OK.replace("ID=\"_a\"", "ID=\"_a\" ID=\"_b\""),
+                Refusal::Malformed(String::new()),
+            ),
+            (
                 "not a response",
                 OK.replace("samlp:Response", "samlp:LogoutResponse"),
                 Refusal::Malformed("the document is not a SAML Response".into()),
             ),
         ];
         for (case, xml, expected) in cases {
-            assert_eq!(inspect(&xml), Err(expected), "case: {case}");
+            match (inspect(&xml), expected) {
+                // quick-xml's own wording for a duplicate attribute.
+                (Err(Refusal::Malformed(_)), Refusal::Malformed(any)) if any.is_empty() => {}
+                (got, expected) => assert_eq!(got, Err(expected), "case: {case}"),
+            }
         }
         let deep = format!(
             "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\">{}{}</samlp:Response>",
