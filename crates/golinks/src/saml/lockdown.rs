@@ -47,15 +47,19 @@ unsafe extern "C" fn match_nothing(_uri: *const c_char) -> c_int {
 
 static LOCKDOWN: Once = Once::new();
 
+/// A self-signed P-256 certificate made for this purpose only (its key was never kept):
+/// something xmlsec can load without printing errors.
+const START_UP: &[u8] = include_bytes!("xmlsec-start-up.der");
+
 /// Locks xmlsec and libxml2 down; the first call does the work, later ones return at once.
 /// Every verification calls it before touching xmlsec.
 pub fn lock_down() {
     LOCKDOWN.call_once(|| {
         // samael initializes xmlsec (and libxml2) on first use, and that initialization
         // registers xmlsec's default URI handlers: make it happen now, so that they are
-        // removed after it. Loading an empty certificate is such a first use; it fails,
-        // which is expected and harmless.
-        let _ = Crypto::verify_signed_xml("<x/>", &CertificateDer::from(Vec::new()), None);
+        // removed after it. Checking a document without a signature against a throwaway
+        // certificate is such a first use (it fails quietly: no signature found).
+        let _ = Crypto::verify_signed_xml("<x/>", &CertificateDer::from(START_UP.to_vec()), None);
         // SAFETY: xmlsec is initialized (above) and, inside this `call_once`, no other thread
         // is verifying (every verification calls `lock_down` first and waits for it to
         // finish). The function only empties xmlsec's global callback list.
