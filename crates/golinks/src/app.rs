@@ -47,6 +47,9 @@ pub struct Services {
     /// Digests of made-up cookies and tokens, answered without a database read.
     pub unknown_secrets: Arc<UnknownSecrets>,
     pub saml_verifier: Arc<dyn SamlVerifier>,
+    /// Slots for SAML signature verification, which runs on blocking threads that no request
+    /// timeout can cancel: a few hostile POSTs must not take more than these.
+    pub saml_verifications: Arc<tokio::sync::Semaphore>,
 }
 
 pub struct App {
@@ -75,7 +78,10 @@ impl App {
                 config.sign_in_rate_per_min,
                 config.sign_in_burst,
             )),
-            saml_verifier: Arc::new(XmlSecVerifier),
+            saml_verifier: Arc::new(XmlSecVerifier::new()),
+            saml_verifications: Arc::new(tokio::sync::Semaphore::new(
+                crate::saml::CONCURRENT_VERIFICATIONS,
+            )),
             config: Arc::new(config),
         }));
         Ok(Self { listeners, state })

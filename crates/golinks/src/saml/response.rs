@@ -55,8 +55,9 @@ pub fn verify_response(
         })?;
 
     // Either the whole Response is signed (then its envelope is trusted too), or only the
-    // Assertion is; then the envelope's Destination, InResponseTo and Status are read from the
-    // unsigned outer Response, which `inspect` has shown to be the only one.
+    // Assertion is; then the envelope's Destination and Status are read from the unsigned
+    // outer Response, which `inspect` has shown to be the only one (they can only make us
+    // refuse), but InResponseTo never is: it decides which request is answered.
     let (envelope, assertion, envelope_signed) = match inspect::root_name(&signed).as_deref() {
         Some("Response") => {
             let response = parse_response(&signed)?;
@@ -75,7 +76,7 @@ pub fn verify_response(
     };
     check_envelope(&envelope, envelope_signed, sp, idp)?;
     let valid_until = check_assertion(&assertion, sp, idp, now)?;
-    let in_response_to = in_response_to(&envelope, &assertion)?;
+    let in_response_to = in_response_to(envelope_signed.then_some(&envelope), &assertion)?;
     if in_response_to.is_none() && !idp.idp_initiated {
         return Err(Refusal::IdpInitiatedOff);
     }
@@ -254,8 +255,13 @@ fn check_window(
     Ok(())
 }
 
-/// The request answered: the Response's InResponseTo and the bearer confirmation's must agree.
-fn in_response_to(response: &Response, assertion: &Assertion) -> Result<Option<String>, Refusal> {
+/// The request answered, read from signed content only: the bearer confirmation's
+/// InResponseTo (Profiles §4.1.4.2), and the Response's when the Response is signed
+/// (`signed_envelope`); when both are there they must agree.
+fn in_response_to(
+    signed_envelope: Option<&Response>,
+    assertion: &Assertion,
+) -> Result<Option<String>, Refusal> {
     let from_subject = assertion
         .subject
         .as_ref()
@@ -264,7 +270,8 @@ fn in_response_to(response: &Response, assertion: &Assertion) -> Result<Option<S
         .iter()
         .filter(|c| c.method.as_deref() == Some(BEARER))
         .find_map(|c| c.subject_confirmation_data.as_ref()?.in_response_to.clone());
-    match (&response.in_response_to, from_subject) {
+    let from_envelope = signed_envelope.and_then(|r| r.in_response_to.as_ref());
+    match (from_envelope, from_subject) {
         (Some(a), Some(b)) if *a != b => Err(Refusal::InResponseToMismatch),
         (Some(a), _) => Ok(Some(a.clone())),
         (None, b) => Ok(b),

@@ -14,7 +14,22 @@ pub trait SamlVerifier: Send + Sync {
 }
 
 /// xmlsec1 (libxmlsec1-openssl), through samael.
-pub struct XmlSecVerifier;
+pub struct XmlSecVerifier(());
+
+impl XmlSecVerifier {
+    /// The verifier, with xmlsec and libxml2 made unable to load anything external
+    /// ([`super::lockdown`]).
+    pub fn new() -> Self {
+        super::lockdown::lock_down();
+        XmlSecVerifier(())
+    }
+}
+
+impl Default for XmlSecVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 const ALLOWED: &[AllowedSignatureAlgorithm] = &[
     AllowedSignatureAlgorithm::RsaSha256,
@@ -27,6 +42,7 @@ const ALLOWED: &[AllowedSignatureAlgorithm] = &[
 
 impl SamlVerifier for XmlSecVerifier {
     fn signed_content(&self, xml: &str, certificates: &[Vec<u8>]) -> Result<String, String> {
+        super::lockdown::lock_down();
         let certs: Vec<CertificateDer> = certificates
             .iter()
             .map(|c| CertificateDer::from(c.clone()))

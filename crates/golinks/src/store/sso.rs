@@ -29,8 +29,33 @@ pub enum SamlAcceptance {
         next: Option<String>,
     },
     UnknownRequest,
+    /// The request is ours and open, but was started by another browser (or the cookie that
+    /// binds it is gone): nothing was used up.
+    OtherBrowser,
     Replay,
 }
+
+impl SamlAcceptance {
+    fn refused_request(other_browser: bool) -> Self {
+        if other_browser {
+            SamlAcceptance::OtherBrowser
+        } else {
+            SamlAcceptance::UnknownRequest
+        }
+    }
+}
+
+/// Uses up an open request, when the browser that started it presents the response.
+const USE_REQUEST: &str = "UPDATE saml_requests SET used_at = $3
+     WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND expires_at > $3
+       AND browser_digest = $4
+     RETURNING next_path";
+/// Whether the request is open at all (to tell another browser from an unknown request).
+const OPEN_REQUEST: &str = "SELECT COUNT(*) FROM saml_requests
+     WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND expires_at > $3";
+const FORGET_ASSERTIONS: &str = "DELETE FROM saml_assertions WHERE expires_at < $1";
+const REMEMBER_ASSERTION: &str = "INSERT INTO saml_assertions (org_id, id, expires_at)
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
 impl Store {
     pub async fn sso_settings(&self, org: OrgId) -> StoreResult<Option<IdpSettings>> {
@@ -92,12 +117,14 @@ impl Store {
         Ok(())
     }
 
-    /// Remembers an AuthnRequest we sent, and forgets long-expired ones.
+    /// Remembers an AuthnRequest we sent and the digest of the cookie that binds it to the
+    /// browser that asked, and forgets long-expired requests.
     pub async fn record_saml_request(
         &self,
         org: OrgId,
         id: &str,
         next: &str,
+        browser_digest: &[u8],
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
         let now = OffsetDateTime::now_utc();
@@ -108,14 +135,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO saml_requests (org_id, id, next_path, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO saml_requests (org_id, id, next_path, created_at, expires_at,
+                                            browser_digest)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(org.as_uuid())
             .bind(id)
             .bind(next)
             .bind(now)
             .bind(expires_at)
+            .bind(browser_digest)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -124,51 +153,51 @@ impl Store {
     }
 
     /// The single place where a verified Response is used up, in one transaction: its
-    /// InResponseTo must name an unanswered, unexpired request of ours, and its assertion ID
-    /// must be new. Either refusal leaves nothing changed.
+    /// InResponseTo must name an unanswered, unexpired request of ours, started by the browser
+    /// whose cookie digest is `browser`, and its assertion ID must be new. Every refusal leaves
+    /// nothing changed.
     pub async fn accept_saml_response(
         &self,
         org: OrgId,
         in_response_to: Option<&str>,
+        browser: Option<&[u8]>,
         assertion_id: &str,
         valid_until: OffsetDateTime,
     ) -> StoreResult<SamlAcceptance> {
         let now = OffsetDateTime::now_utc();
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
-            let next = match in_response_to {
-                Some(request) => {
-                    let next: Option<String> = sqlx::query_scalar(
-                        "UPDATE saml_requests SET used_at = $3
-                         WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND expires_at > $3
-                         RETURNING next_path",
-                    )
+            let mut next = None;
+            if let Some(request) = in_response_to {
+                next = sqlx::query_scalar(USE_REQUEST)
                     .bind(org.as_uuid())
                     .bind(request)
                     .bind(now)
+                    .bind(browser.unwrap_or_default())
                     .fetch_optional(&mut *tx)
                     .await?;
-                    match next {
-                        Some(next) => Some(next),
-                        None => return Ok(SamlAcceptance::UnknownRequest),
-                    }
+                if next.is_none() {
+                    let open: i64 = sqlx::query_scalar(OPEN_REQUEST)
+                        .bind(org.as_uuid())
+                        .bind(request)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let other_browser = open > 0;
+                    return Ok(SamlAcceptance::refused_request(other_browser));
                 }
-                None => None,
-            };
-            sqlx::query("DELETE FROM saml_assertions WHERE expires_at < $1")
+            }
+            sqlx::query(FORGET_ASSERTIONS)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let fresh = sqlx::query(
-                "INSERT INTO saml_assertions (org_id, id, expires_at) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(org.as_uuid())
-            .bind(assertion_id)
-            .bind(valid_until)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let fresh = sqlx::query(REMEMBER_ASSERTION)
+                .bind(org.as_uuid())
+                .bind(assertion_id)
+                .bind(valid_until)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if fresh == 0 {
                 return Ok(SamlAcceptance::Replay);
             }

@@ -10,6 +10,8 @@ use crate::on_both_backends;
 use crate::support::idp::{self, IDP_ENTITY_ID};
 use crate::support::{Backend, TestApp, location, patch_op};
 
+mod csrf;
+mod fetches;
 mod refusals;
 
 pub(super) async fn default_org(app: &TestApp) -> OrgId {
@@ -79,9 +81,9 @@ pub(super) async fn sign_in_for(
     next: &str,
     extra: Value,
 ) -> reqwest::Response {
-    let (request_id, _) = idp::start(app, next).await;
-    let saml = idp::response(app, email, Some(&request_id), extra).await;
-    idp::post(app, &saml, None).await
+    let started = idp::start(app, next).await;
+    let saml = idp::response(app, email, Some(&started.id), extra).await;
+    idp::post_from(app, &saml, None, Some(&started.browser)).await
 }
 
 pub(super) async fn link(app: &TestApp) {

@@ -13,11 +13,18 @@ async fn a_request_id_and_an_assertion_are_each_used_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     idp::configure(&app, |_| {}).await;
     person(&app, "ann@acme.example").await;
-    let (request_id, _) = idp::start(&app, "/_/").await;
-    let first = idp::response(&app, "ann@acme.example", Some(&request_id), json!({})).await;
-    assert_eq!(idp::post(&app, &first, None).await.status(), 303);
-    let again = idp::response(&app, "ann@acme.example", Some(&request_id), json!({})).await;
-    let response = idp::post(&app, &again, None).await;
+    let started = idp::start(&app, "/_/").await;
+    let browser = Some(started.browser.as_str());
+    let first = idp::response(&app, "ann@acme.example", Some(&started.id), json!({})).await;
+    let response = idp::post_from(&app, &first, None, browser).await;
+    assert_eq!(response.status(), 303);
+    let cleared = response.headers().get_all("set-cookie").iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.starts_with("golinks_saml=;") && v.contains("Max-Age=0"))
+    });
+    assert!(cleared, "the binding cookie is cleared after use");
+    let again = idp::response(&app, "ann@acme.example", Some(&started.id), json!({})).await;
+    let response = idp::post_from(&app, &again, None, browser).await;
     assert_eq!(response.status(), 403, "a fresh response to a used request");
     assert!(body(response).await.contains("already answered"));
 
@@ -116,9 +123,9 @@ async fn attacks_are_refused_and_change_nothing(backend: Backend) {
         } else {
             "mallory@acme.example"
         };
-        let (request_id, _) = idp::start(&app, "/_/").await;
-        let saml = idp::response(&app, name_id, Some(&request_id), extra).await;
-        let response = idp::post(&app, &saml, None).await;
+        let started = idp::start(&app, "/_/").await;
+        let saml = idp::response(&app, name_id, Some(&started.id), extra).await;
+        let response = idp::post_from(&app, &saml, None, Some(&started.browser)).await;
         assert_eq!(response.status(), 403, "case: {case}");
         assert!(idp::session_cookie(&response).is_none(), "case: {case}");
         let page = body(response).await;

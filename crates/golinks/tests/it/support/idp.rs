@@ -141,16 +141,29 @@ pub async fn response(
         .expect("join")
 }
 
-/// Starts SP-initiated sign-in for `next`; returns the AuthnRequest's ID (decoded from the
-/// redirect to the IdP) and the redirect's URL.
-pub async fn start(app: &TestApp, next: &str) -> (String, String) {
-    let response = app
-        .get("/saml/login")
-        .query(&[("next", next)])
-        .send()
-        .await
-        .expect("send");
+/// An SP-initiated sign-in, as started by one browser.
+pub struct Started {
+    /// The AuthnRequest's ID (decoded from the redirect to the IdP).
+    pub id: String,
+    /// The `Cookie` header value that binds the request to this browser.
+    pub browser: String,
+}
+
+/// Starts SP-initiated sign-in for `next` in a new browser.
+pub async fn start(app: &TestApp, next: &str) -> Started {
+    start_in(app, next, None).await
+}
+
+/// Starts SP-initiated sign-in for `next` in the browser holding `browser` (a `Cookie` header
+/// value), or in a new one.
+pub async fn start_in(app: &TestApp, next: &str, browser: Option<&str>) -> Started {
+    let mut request = app.get("/saml/login").query(&[("next", next)]);
+    if let Some(cookie) = browser {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("send");
     assert_eq!(response.status(), 302, "sign-in redirects to the IdP");
+    let browser = binding_cookie(&response).expect("sign-in sets the binding cookie");
     let location = super::location(&response).expect("location");
     let url = url::Url::parse(&location).expect("url");
     let encoded = url
@@ -174,26 +187,50 @@ pub async fn start(app: &TestApp, next: &str) -> (String, String) {
         .and_then(|rest| rest.split('"').next())
         .expect("request ID")
         .to_owned();
-    (id, location)
+    Started { id, browser }
 }
 
-/// Posts a response to the ACS as the browser would (HTTP-POST binding).
+/// The browser-binding cookie a response sets, as a `Cookie` header value.
+pub fn binding_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("golinks_saml=") && !v.starts_with("golinks_saml=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Posts a response to the ACS as a browser without cookies would (HTTP-POST binding): how
+/// sign-in started at the IdP arrives.
 pub async fn post(
     app: &TestApp,
     saml_response: &str,
     relay_state: Option<&str>,
 ) -> reqwest::Response {
+    post_from(app, saml_response, relay_state, None).await
+}
+
+/// Posts a response to the ACS from the browser holding `browser` (a `Cookie` header value).
+pub async fn post_from(
+    app: &TestApp,
+    saml_response: &str,
+    relay_state: Option<&str>,
+    browser: Option<&str>,
+) -> reqwest::Response {
     let mut form = vec![("SAMLResponse", saml_response)];
     if let Some(relay) = relay_state {
         form.push(("RelayState", relay));
     }
-    app.client
+    let mut request = app
+        .client
         .post(app.url("/saml/acs"))
-        .header("origin", "https://idp.test.example")
-        .form(&form)
-        .send()
-        .await
-        .expect("send")
+        .header("origin", "https://idp.test.example");
+    if let Some(cookie) = browser {
+        request = request.header("cookie", cookie);
+    }
+    request.form(&form).send().await.expect("send")
 }
 
 /// The session cookie a response sets, as a `Cookie` header value.

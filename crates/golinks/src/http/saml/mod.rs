@@ -13,12 +13,15 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use self::browser::BrowserBinding;
 use super::auth::{HostOrg, SignInAttempt, origin, session};
 use super::error::PageError;
 use crate::app::AppState;
 use crate::domain::{Email, OrgId, Role};
-use crate::saml::{self, IdpSettings, Refusal, ServiceProvider};
+use crate::saml::{self, IdpSettings, Refusal, ServiceProvider, Verified};
 use crate::store::{SamlAcceptance, StoreError, User};
+
+mod browser;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -90,6 +93,7 @@ async fn login(
     let settings = settings(&state, org.org.id).await?;
     let sp = service_provider(Some(&settings), &headers);
     let now = OffsetDateTime::now_utc();
+    let browser = BrowserBinding::for_login(&headers, state.config.https());
     let request = saml::authn_request(
         &sp,
         &settings.sso_url,
@@ -99,11 +103,24 @@ async fn login(
     .map_err(|e| PageError::internal(&format!("bad IdP sign-in URL: {e}")))?;
     state
         .store
-        .record_saml_request(org.org.id, &request.id, next, now + saml::REQUEST_LIFETIME)
+        .record_saml_request(
+            org.org.id,
+            &request.id,
+            next,
+            &browser.digest(),
+            now + saml::REQUEST_LIFETIME,
+        )
         .await?;
     let location = HeaderValue::from_str(&request.redirect_url)
         .map_err(|e| PageError::internal(&format!("bad IdP sign-in URL: {e}")))?;
-    Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+    Ok((
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location),
+            (header::SET_COOKIE, browser.set_cookie(state.config.https())),
+        ],
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -114,12 +131,57 @@ struct AcsForm {
     relay_state: Option<String>,
 }
 
+/// The refusal page, and a WARN line whose attacker-chosen values are escaped and bounded.
 fn refused(org: &HostOrg, why: &Refusal) -> PageError {
-    tracing::warn!(org = %org.org.slug, reason = %why, "SAML sign-in refused");
+    tracing::warn!(org = %org.org.slug, reason = %why.for_log(), "SAML sign-in refused");
     PageError::new(
         StatusCode::FORBIDDEN,
-        format!("Sign-in refused: {why}. Try again from go/, or ask your admin."),
+        format!(
+            "Sign-in refused: {}. Try again from go/, or ask your admin.",
+            why.for_page()
+        ),
     )
+}
+
+/// Too many Responses are being verified: come back shortly (RFC 9110 §15.6.4, §10.2.3).
+fn busy() -> Response {
+    let mut response = PageError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Too many sign-ins are being checked right now. Please try again in a few seconds.",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+/// Verifies on a blocking thread (the signature checks are C code), holding one of the few
+/// verification slots until that thread is done, even if the client has gone: hostile posts
+/// cannot take more threads than there are slots, and wait only briefly for one.
+async fn verify(
+    state: &AppState,
+    org: &HostOrg,
+    settings: &IdpSettings,
+    sp: &ServiceProvider,
+    encoded: String,
+) -> Result<Verified, Response> {
+    let slots = Arc::clone(&state.saml_verifications);
+    let Ok(Ok(slot)) = tokio::time::timeout(saml::VERIFICATION_WAIT, slots.acquire_owned()).await
+    else {
+        tracing::warn!(org = %org.org.slug, "SAML sign-in refused: every verification slot is busy");
+        return Err(busy());
+    };
+    let verifier = Arc::clone(&state.saml_verifier);
+    let (settings, sp) = (settings.clone(), sp.clone());
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        let now = OffsetDateTime::now_utc();
+        saml::verify_response(&encoded, &sp, &settings, verifier.as_ref(), now)
+    })
+    .await
+    .map_err(|e| PageError::internal(&e).into_response())?
+    .map_err(|why| refused(org, &why).into_response())
 }
 
 async fn acs(
@@ -128,63 +190,24 @@ async fn acs(
     org: HostOrg,
     headers: HeaderMap,
     form: Result<Form<AcsForm>, FormRejection>,
-) -> Result<Response, PageError> {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(refused(&org, &Refusal::TooLarge).with_status(e.status()));
-        }
-        Err(_) => {
-            return Err(PageError::new(
-                StatusCode::BAD_REQUEST,
-                "This page expects a SAML response posted by your identity provider.",
-            ));
-        }
-    };
-    let settings = settings(&state, org.org.id).await?;
+) -> Result<Response, Response> {
+    let page = |e: PageError| e.into_response();
+    let form = acs_form(&org, form).map_err(page)?;
+    let settings = settings(&state, org.org.id).await.map_err(page)?;
     let sp = service_provider(Some(&settings), &headers);
-    // Signature checks are CPU work in C: off the async workers.
-    let verifier = Arc::clone(&state.saml_verifier);
-    let checked = {
-        let settings = settings.clone();
-        let sp = sp.clone();
-        tokio::task::spawn_blocking(move || {
-            saml::verify_response(
-                &form.saml_response,
-                &sp,
-                &settings,
-                verifier.as_ref(),
-                OffsetDateTime::now_utc(),
-            )
-        })
-        .await
-        .map_err(|e| PageError::internal(&e))?
-    };
-    let verified = checked.map_err(|why| refused(&org, &why))?;
+    let verified = verify(&state, &org, &settings, &sp, form.saml_response).await?;
     let email = Email::try_from(verified.email.as_str())
-        .map_err(|e| refused(&org, &Refusal::NoEmail(e.to_string())))?;
-    let next = match state
-        .store
-        .accept_saml_response(
-            org.org.id,
-            verified.in_response_to.as_deref(),
-            &verified.assertion_id,
-            verified.valid_until,
-        )
-        .await?
-    {
-        SamlAcceptance::Accepted { next: Some(next) } => next,
-        // Sign-in started at the IdP: RelayState may name a page of ours (Okta's
-        // "Default RelayState"); anything else lands on the home page.
-        SamlAcceptance::Accepted { next: None } => form
-            .relay_state
-            .as_deref()
-            .and_then(origin::local_path)
-            .unwrap_or("/_/")
-            .to_owned(),
-        SamlAcceptance::UnknownRequest => return Err(refused(&org, &Refusal::UnknownRequest)),
-        SamlAcceptance::Replay => return Err(refused(&org, &Refusal::Replay)),
-    };
+        .map_err(|e| page(refused(&org, &Refusal::NoEmail(e.to_string()))))?;
+    let browser = BrowserBinding::presented(&headers, state.config.https());
+    let next = accept(
+        &state,
+        &org,
+        &verified,
+        browser.as_deref(),
+        form.relay_state,
+    )
+    .await
+    .map_err(page)?;
     let user = person(
         &state,
         &org,
@@ -192,18 +215,71 @@ async fn acs(
         &email,
         verified.display_name.as_deref(),
     )
-    .await?;
-    let cookie = session::start_session(&state, org.org.id, user.id, &headers).await?;
+    .await
+    .map_err(page)?;
+    let cookie = session::start_session(&state, org.org.id, user.id, &headers)
+        .await
+        .map_err(|e| page(e.into()))?;
     tracing::info!(org = %org.org.slug, user = %user.id, "signed in with SAML");
-    Ok((
-        StatusCode::SEE_OTHER,
-        [(header::SET_COOKIE, cookie)],
-        [(
-            header::LOCATION,
-            HeaderValue::from_str(&next).unwrap_or(HeaderValue::from_static("/_/")),
-        )],
-    )
-        .into_response())
+    let location = HeaderValue::from_str(&next).unwrap_or(HeaderValue::from_static("/_/"));
+    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    let set = response.headers_mut();
+    set.append(header::SET_COOKIE, cookie);
+    set.append(
+        header::SET_COOKIE,
+        BrowserBinding::clear_cookie(state.config.https()),
+    );
+    Ok(response)
+}
+
+/// The posted form, or the page saying why there is none.
+fn acs_form(
+    org: &HostOrg,
+    form: Result<Form<AcsForm>, FormRejection>,
+) -> Result<AcsForm, PageError> {
+    match form {
+        Ok(Form(form)) => Ok(form),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(refused(org, &Refusal::TooLarge).with_status(e.status()))
+        }
+        Err(_) => Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            "This page expects a SAML response posted by your identity provider.",
+        )),
+    }
+}
+
+/// Uses the response up (request ID, browser, assertion ID) and returns where to go next.
+async fn accept(
+    state: &AppState,
+    org: &HostOrg,
+    verified: &Verified,
+    browser: Option<&[u8]>,
+    relay_state: Option<String>,
+) -> Result<String, PageError> {
+    let acceptance = state
+        .store
+        .accept_saml_response(
+            org.org.id,
+            verified.in_response_to.as_deref(),
+            browser,
+            &verified.assertion_id,
+            verified.valid_until,
+        )
+        .await?;
+    match acceptance {
+        SamlAcceptance::Accepted { next: Some(next) } => Ok(next),
+        // Sign-in started at the IdP: RelayState may name a page of ours (Okta's
+        // "Default RelayState"); anything else lands on the home page.
+        SamlAcceptance::Accepted { next: None } => Ok(relay_state
+            .as_deref()
+            .and_then(origin::local_path)
+            .unwrap_or("/_/")
+            .to_owned()),
+        SamlAcceptance::UnknownRequest => Err(refused(org, &Refusal::UnknownRequest)),
+        SamlAcceptance::OtherBrowser => Err(refused(org, &Refusal::OtherBrowser)),
+        SamlAcceptance::Replay => Err(refused(org, &Refusal::Replay)),
+    }
 }
 
 /// The person the assertion names: found by email, or created just in time when the
