@@ -1,6 +1,6 @@
 //! The cookie that binds an AuthnRequest to the browser that started it.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use base64::Engine;
 
 use crate::domain::token;
@@ -28,17 +28,11 @@ impl BrowserBinding {
     /// The cookie's value, as this browser presents it.
     fn value(headers: &HeaderMap, https: bool) -> Option<&str> {
         let name = Self::name(https);
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
-            .filter(|v| {
-                v.len() == 43
-                    && v.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
+        crate::http::auth::session::cookie_value(headers, name).filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
     }
 
     /// The binding for a new request: the browser's own if it has one (two tabs signing in at
