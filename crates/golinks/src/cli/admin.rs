@@ -2,9 +2,7 @@
 
 use anyhow::{Context, bail};
 
-use super::{
-    ApiTokenCommand, Command, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand,
-};
+use super::{ApiTokenCommand, Command, OrgTarget, ScimTokenCommand, SsoCommand, UserCommand};
 use crate::domain::{Email, Secret, TokenKind};
 use crate::store::{Org, Store, StoreError};
 

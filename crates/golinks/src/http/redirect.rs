@@ -9,6 +9,7 @@ use axum::routing::get;
 
 use super::auth::ApiActor;
 use super::auth::{session, sign_in_first};
+use super::canonical;
 use super::error::PageError;
 use super::security_headers;
 use super::web::{MissingLinkPage, Nav};
@@ -36,11 +37,17 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
             PageError::new(StatusCode::NOT_FOUND, "There is no such page."),
         );
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let host = canonical::request_host(headers, uri);
     let hosts = state.index.hosts();
     let Some(org) = hosts.org_for(host.map(strip_port)) else {
         return page(&state, PageError::internal(&"no default organization"));
     };
+    // On a short alias host (`go`) the session cookie is not sent: go to the canonical host,
+    // where it is, unless the organization resolves its links without sign-in anyway.
+    let alias = canonical::elsewhere(&hosts, org.id, host);
+    if let Some(base) = alias.filter(|_| !org.anonymous_resolution) {
+        return canonical::redirect(base, uri, StatusCode::FOUND);
+    }
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
     // (`crate::sessions`) once a session has been seen.
@@ -68,9 +75,13 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
             state.clicks.record(org.id, hit.target, visitor);
             found(&state, &hit.location)
         }
-        // Whether the link exists is not told before sign-in.
-        None if visitor.is_none() => sign_in_first(uri),
-        None => page(&state, missing(&state, org.id, visitor, first).await),
+        // Signing in happens on the canonical host, and so does everything after it.
+        None => match alias {
+            Some(base) => canonical::redirect(base, uri, StatusCode::FOUND),
+            // Whether the link exists is not told before sign-in.
+            None if visitor.is_none() => sign_in_first(uri),
+            None => page(&state, missing(&state, org.id, visitor, first).await),
+        },
     }
 }
 

@@ -28,6 +28,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "single sign-on",
         include_str!("../../migrations/postgres/0004_sso.sql"),
     ),
+    (
+        5,
+        "organization base URL",
+        include_str!("../../migrations/postgres/0005_org_base_url.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alias_hosts;
 mod api_links;
 mod backup;
 mod cli;
@@ -22,8 +23,8 @@ mod scim_lists;
 mod scim_okta;
 mod scim_pushdown;
 mod scim_users;
-mod security_web;
 mod security_auth;
+mod security_web;
 mod sessions;
 mod store;
 mod web_pages;
