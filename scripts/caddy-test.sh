@@ -12,7 +12,6 @@
 # store. Fails loudly if caddy cannot start. Installs caddy if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 if ! command -v caddy >/dev/null 2>&1; then
   echo "installing caddy"
@@ -71,7 +70,7 @@ mkdir -p "$work/home"
 HOME="$work/home" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" \
   caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 &
 caddy_pid=$!
-pids+=($caddy_pid)
+pids+=("$caddy_pid")
 ca="$work/data/caddy/pki/authorities/local/root.crt"
 for _ in $(seq 1 100); do
   kill -0 "$caddy_pid" 2>/dev/null || fail "caddy exited at start"
