@@ -32,6 +32,7 @@ test:
 		GOLINKS_TEST_POSTGRES_URL="$$pg_url" ./scripts/scim-conformance.sh && \
 		GOLINKS_TEST_POSTGRES_URL="$$pg_url" GOLINKS_REQUIRE_POSTGRES=1 ./scripts/run-tests.sh
 	./scripts/browser-tests.sh
+	./scripts/caddy-test.sh
 
 bench:
 	./bench/redirect.sh

@@ -60,7 +60,15 @@ pub struct App {
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&config.database_url).await?;
-        let index = Index::load(&store).await.context("cannot load the links")?;
+        let server_base = config
+            .base_url
+            .as_deref()
+            .map(crate::domain::BaseUrl::try_from)
+            .transpose()
+            .context("--base-url")?;
+        let index = Index::load(&store, server_base)
+            .await
+            .context("cannot load the links")?;
         let listeners = server::bind(&config.listen, config.workers).await?;
         let unknown_secrets = Arc::new(UnknownSecrets::default());
         let state = AppState(Arc::new(Services {

@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use uuid::Uuid;
 
-use crate::domain::{OrgId, Visibility};
+use crate::domain::{BaseUrl, OrgId, Visibility};
 use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
 
 #[derive(Debug)]
@@ -87,6 +87,9 @@ pub struct Hosts {
     by_host: HashMap<String, OrgId>,
     default: Option<OrgId>,
     orgs: HashMap<OrgId, Org>,
+    /// Each organization's canonical base URL, prepared here so that a redirect compares its
+    /// `Host` with it and allocates nothing (`http::canonical`).
+    canonical: HashMap<OrgId, BaseUrl>,
 }
 
 impl Hosts {
@@ -103,6 +106,12 @@ impl Hosts {
     pub fn org_by_id(&self, id: OrgId) -> Option<&Org> {
         self.orgs.get(&id)
     }
+
+    /// The organization's canonical base URL: its own (`golinks org set --base-url`), else
+    /// the server's `--base-url` for the default organization; none for plain local use.
+    pub fn canonical(&self, id: OrgId) -> Option<&BaseUrl> {
+        self.canonical.get(&id)
+    }
 }
 
 /// `go.example:8080` → `go.example`; `[::1]:80` → `[::1]`.
@@ -117,11 +126,17 @@ pub fn strip_port(host: &str) -> &str {
 pub struct Index {
     links: RwLock<HashMap<OrgId, OrgLinks>>,
     hosts: RwLock<Arc<Hosts>>,
+    /// The server's `--base-url`: the default organization's canonical URL unless it has
+    /// its own.
+    server_base: Option<BaseUrl>,
 }
 
 impl Index {
-    pub async fn load(store: &Store) -> StoreResult<Self> {
-        let index = Index::default();
+    pub async fn load(store: &Store, server_base: Option<BaseUrl>) -> StoreResult<Self> {
+        let index = Index {
+            server_base,
+            ..Index::default()
+        };
         index.sync(store).await?;
         Ok(index)
     }
@@ -190,6 +205,16 @@ impl Index {
             if org.is_default {
                 hosts.default = Some(org.id);
             }
+            // Stored values were checked when set; one that no longer parses is ignored
+            // rather than breaking every request.
+            let own = org
+                .base_url
+                .as_deref()
+                .and_then(|u| BaseUrl::try_from(u).ok());
+            let server = self.server_base.clone().filter(|_| org.is_default);
+            if let Some(url) = own.or(server) {
+                hosts.canonical.insert(org.id, url);
+            }
             hosts.orgs.insert(org.id, org);
         }
         *self.hosts.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(hosts);
@@ -211,6 +236,7 @@ mod tests {
             anonymous_resolution: false,
             change_seq: 0,
             hosts: vec!["go.acme.example".into()],
+            base_url: None,
         };
         let mut hosts = Hosts::default();
         hosts.by_host.insert("go.acme.example".into(), org.id);

@@ -310,5 +310,10 @@ pub enum OrgCommand {
         /// A host name to take off the list (repeatable).
         #[arg(long = "remove-host")]
         remove_hosts: Vec<String>,
+        /// The canonical base URL (https://go.acme.example), where people sign in: requests
+        /// on the organization's other host names (`go`) are redirected there. "" clears it
+        /// (the default organization then uses the server's --base-url).
+        #[arg(long)]
+        base_url: Option<String>,
     },
 }

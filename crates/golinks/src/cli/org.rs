@@ -5,7 +5,7 @@ use anyhow::bail;
 
 use super::admin::open;
 use super::{OnOff, OrgCommand, OrgTarget};
-use crate::domain::HostName;
+use crate::domain::{BaseUrl, HostName};
 use crate::store::{Org, Store};
 
 pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
@@ -28,23 +28,31 @@ pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
             hosts,
             add_hosts,
             remove_hosts,
+            base_url,
         } => {
             let change = HostChange {
                 replace: host_names(&hosts)?,
                 add: host_names(&add_hosts)?,
                 remove: host_names(&remove_hosts)?,
             };
-            set_org(&target, anonymous_resolution, change).await?;
+            // Checked before anything is written: a refused URL changes nothing.
+            let base_url = match base_url.as_deref().map(str::trim) {
+                None => None,
+                Some("") => Some(None),
+                Some(raw) => Some(Some(BaseUrl::try_from(raw)?)),
+            };
+            set_org(&target, anonymous_resolution, change, base_url).await?;
         }
         OrgCommand::List { db } => {
             let store = Store::open(&db.database_url).await?;
             for org in store.list_orgs().await? {
                 let default = if org.is_default { " (default)" } else { "" };
                 println!(
-                    "{}{default}\t{}\t{}",
+                    "{}{default}\t{}\t{}\t{}",
                     org.slug,
                     org.name,
-                    org.hosts.join(",")
+                    org.hosts.join(","),
+                    org.base_url.as_deref().unwrap_or("-")
                 );
             }
         }
@@ -56,6 +64,7 @@ async fn set_org(
     target: &OrgTarget,
     anonymous_resolution: Option<OnOff>,
     change: HostChange,
+    base_url: Option<Option<BaseUrl>>,
 ) -> anyhow::Result<()> {
     let (store, org) = open(target).await?;
     // Host names first: a refused one (taken, not there) leaves every setting as it was.
@@ -73,6 +82,13 @@ async fn set_org(
             "need"
         };
         println!("{}: company links {how} sign-in", org.slug);
+    }
+    if let Some(url) = base_url {
+        store.set_org_base_url(org.id, url.as_ref()).await?;
+        match url {
+            Some(url) => println!("{}: base URL {url}", org.slug),
+            None => println!("{}: no base URL of its own", org.slug),
+        }
     }
     Ok(())
 }

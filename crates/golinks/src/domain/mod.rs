@@ -1,5 +1,6 @@
 //! Domain types, validated when they are built and trusted afterwards.
 
+mod base_url;
 mod destination;
 mod email;
 mod host_name;
@@ -9,6 +10,7 @@ mod reserved;
 mod role;
 pub mod token;
 
+pub use base_url::{BaseUrl, BaseUrlError};
 pub use destination::{Destination, DestinationError, PLACEHOLDERS};
 pub use email::{Email, EmailError};
 pub use host_name::{HostName, HostNameError};

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+mod canonical;
 pub mod error;
 mod health;
 mod redirect;
@@ -48,6 +49,11 @@ pub fn router(state: AppState) -> Router {
             timeout,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        // A short alias host (`go`) goes to the canonical base URL before anything else runs.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            canonical::layer,
+        ))
         // Who the client is, before anything reads an address or an X-Forwarded-* header.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -9,6 +9,7 @@ use axum::routing::get;
 
 use super::auth::ApiActor;
 use super::auth::{session, sign_in_first};
+use super::canonical;
 use super::error::PageError;
 use super::security_headers;
 use super::web::{MissingLinkPage, Nav};
@@ -28,6 +29,17 @@ pub fn private_router() -> Router<AppState> {
 
 async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let (uri, headers) = (request.uri(), request.headers());
+    let host = canonical::request_host(headers, uri);
+    let hosts = state.index.hosts();
+    let Some(org) = hosts.org_for(host.map(strip_port)) else {
+        return page(&state, PageError::internal(&"no default organization"));
+    };
+    // On a short alias host (`go`) the session cookie is not sent: go to the canonical host,
+    // where it is, unless the organization resolves its links without sign-in anyway.
+    let alias = canonical::elsewhere(&hosts, org.id, host);
+    if let Some(base) = alias.filter(|_| !org.anonymous_resolution) {
+        return canonical::redirect(base, uri, StatusCode::FOUND);
+    }
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
     if LinkName::key_of(first).is_some_and(|k| crate::domain::is_reserved(&k)) || first == "_" {
@@ -36,11 +48,6 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
             PageError::new(StatusCode::NOT_FOUND, "There is no such page."),
         );
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let hosts = state.index.hosts();
-    let Some(org) = hosts.org_for(host.map(strip_port)) else {
-        return page(&state, PageError::internal(&"no default organization"));
-    };
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
     // (`crate::sessions`) once a session has been seen.
@@ -53,25 +60,37 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
         return found(&state, &format!("/_/links/{name}"));
     }
-    let resolved = {
-        let links = state.index.links();
-        let org_links = links.get(&org.id);
-        resolve::resolve(path, uri.query(), |key| {
-            let target = org_links?.shared(key)?;
-            (member || target.visibility == Visibility::Public)
-                .then_some((target.link_id, target.url.as_str()))
-        })
-    };
-    match resolved {
+    match shared(&state, org.id, path, uri.query(), member) {
         Some(hit) => {
             // Counting who followed it gives the link page its "people" figure.
             state.clicks.record(org.id, hit.target, visitor);
             found(&state, &hit.location)
         }
-        // Whether the link exists is not told before sign-in.
-        None if visitor.is_none() => sign_in_first(uri),
-        None => page(&state, missing(&state, org.id, visitor, first).await),
+        // Signing in happens on the canonical host, and so does everything after it.
+        None => match alias {
+            Some(base) => canonical::redirect(base, uri, StatusCode::FOUND),
+            // Whether the link exists is not told before sign-in.
+            None if visitor.is_none() => sign_in_first(uri),
+            None => page(&state, missing(&state, org.id, visitor, first).await),
+        },
     }
+}
+
+/// The organization's shared link for `path`: any for a member, else only public ones.
+fn shared(
+    state: &AppState,
+    org: crate::domain::OrgId,
+    path: &str,
+    query: Option<&str>,
+    member: bool,
+) -> Option<resolve::Resolved<crate::domain::LinkId>> {
+    let links = state.index.links();
+    let org_links = links.get(&org);
+    resolve::resolve(path, query, |key| {
+        let target = org_links?.shared(key)?;
+        (member || target.visibility == Visibility::Public)
+            .then_some((target.link_id, target.url.as_str()))
+    })
 }
 
 /// An HTML answer of this router, with the security headers the other routers get from

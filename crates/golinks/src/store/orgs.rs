@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Org, ResultExt, Store, StoreError, StoreResult, on_pool};
-use crate::domain::{HostName, OrgId};
+use crate::domain::{BaseUrl, HostName, OrgId};
 
 #[derive(sqlx::FromRow)]
 struct OrgRow {
@@ -14,9 +14,10 @@ struct OrgRow {
     is_default: bool,
     anonymous_resolution: bool,
     change_seq: i64,
+    base_url: Option<String>,
 }
 
-const ORG_COLUMNS: &str = "id, slug, name, is_default, anonymous_resolution, change_seq";
+const ORG_COLUMNS: &str = "id, slug, name, is_default, anonymous_resolution, change_seq, base_url";
 
 impl Store {
     pub(super) async fn ensure_default_org(&self) -> StoreResult<()> {
@@ -60,6 +61,7 @@ impl Store {
                 is_default: r.is_default,
                 anonymous_resolution: r.anonymous_resolution,
                 change_seq: r.change_seq,
+                base_url: r.base_url,
             })
             .collect())
     }
@@ -147,6 +149,21 @@ impl Store {
             sqlx::query("UPDATE organizations SET anonymous_resolution = $2 WHERE id = $1")
                 .bind(org.as_uuid())
                 .bind(on)
+                .execute(&mut *tx)
+                .await?;
+            bump_change_seq!(tx, org);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, clears) the organization's canonical base URL.
+    pub async fn set_org_base_url(&self, org: OrgId, url: Option<&BaseUrl>) -> StoreResult<()> {
+        on_pool!(self.write(), |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE organizations SET base_url = $2 WHERE id = $1")
+                .bind(org.as_uuid())
+                .bind(url.map(BaseUrl::origin))
                 .execute(&mut *tx)
                 .await?;
             bump_change_seq!(tx, org);

@@ -15,6 +15,8 @@ pub struct Org {
     pub anonymous_resolution: bool,
     pub change_seq: i64,
     pub hosts: Vec<String>,
+    /// The canonical base URL set for this organization (`golinks org set --base-url`).
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]

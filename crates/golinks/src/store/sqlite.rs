@@ -34,6 +34,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SAML requests bound to the browser",
         include_str!("../../migrations/sqlite/0005_saml_browser.sql"),
     ),
+    (
+        6,
+        "organization base URL",
+        include_str!("../../migrations/sqlite/0006_org_base_url.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

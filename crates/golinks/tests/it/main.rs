@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alias_hosts;
 mod api_links;
 mod backup;
 mod cli;

@@ -39,12 +39,15 @@ impl FromRequestParts<AppState> for HostOrg {
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .map(str::to_ascii_lowercase);
-        let org = state
-            .index
-            .hosts()
+        let hosts = state.index.hosts();
+        let org = hosts
             .org_for(authority.as_deref().map(strip_port))
             .cloned()
             .ok_or_else(|| ApiError::internal(&"no default organization"))?;
+        // The organization's own canonical URL (`golinks org set --base-url`) is ours too.
+        let canonical = hosts
+            .canonical(org.id)
+            .map(crate::domain::BaseUrl::authority);
         let base = state
             .config
             .base_url
@@ -56,7 +59,7 @@ impl FromRequestParts<AppState> for HostOrg {
             });
         Ok(HostOrg {
             org,
-            addresses: authority.into_iter().chain(base).collect(),
+            addresses: authority.into_iter().chain(base).chain(canonical).collect(),
         })
     }
 }

@@ -34,10 +34,20 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// Where the identity provider knows us: the configured base URL, else this request's origin.
-pub fn service_provider(settings: Option<&IdpSettings>, headers: &HeaderMap) -> ServiceProvider {
-    match settings.and_then(|s| s.sp_base_url.as_deref()) {
-        Some(base) => ServiceProvider::at(base),
+/// Where the identity provider knows us: the base URL `golinks sso configure` stored, else the
+/// organization's canonical base URL (`org set --base-url`, or the server's `--base-url`), else
+/// this request's origin (plain local use).
+pub fn service_provider(
+    state: &AppState,
+    org: OrgId,
+    settings: Option<&IdpSettings>,
+    headers: &HeaderMap,
+) -> ServiceProvider {
+    if let Some(base) = settings.and_then(|s| s.sp_base_url.as_deref()) {
+        return ServiceProvider::at(base);
+    }
+    match state.index.hosts().canonical(org) {
+        Some(base) => ServiceProvider::at(base.origin()),
         None => ServiceProvider::at(&origin::request_origin(headers)),
     }
 }
@@ -57,7 +67,7 @@ async fn metadata(State(state): State<AppState>, org: HostOrg, headers: HeaderMa
         Ok(s) => s,
         Err(e) => return PageError::from(e).into_response(),
     };
-    let sp = service_provider(configured.as_ref(), &headers);
+    let sp = service_provider(&state, org.org.id, configured.as_ref(), &headers);
     (
         [(
             header::CONTENT_TYPE,
@@ -91,7 +101,7 @@ async fn login(
         )
     })?;
     let settings = settings(&state, org.org.id).await?;
-    let sp = service_provider(Some(&settings), &headers);
+    let sp = service_provider(&state, org.org.id, Some(&settings), &headers);
     let now = OffsetDateTime::now_utc();
     let browser = BrowserBinding::for_login(&headers, state.config.https());
     let request = saml::authn_request(
@@ -194,7 +204,7 @@ async fn acs(
     let page = |e: PageError| e.into_response();
     let form = acs_form(&org, form).map_err(page)?;
     let settings = settings(&state, org.org.id).await.map_err(page)?;
-    let sp = service_provider(Some(&settings), &headers);
+    let sp = service_provider(&state, org.org.id, Some(&settings), &headers);
     let verified = verify(&state, &org, &settings, &sp, form.saml_response).await?;
     let email = Email::try_from(verified.email.as_str())
         .map_err(|e| page(refused(&org, &Refusal::NoEmail(e.to_string()))))?;

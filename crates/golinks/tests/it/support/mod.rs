@@ -84,8 +84,20 @@ impl TestApp {
         let server = tokio::spawn(app.run(async move {
             let _ = stopped.await;
         }));
+        // With a base URL, requests name its host as a browser's would: any other host is
+        // a short alias, sent there (`alias_hosts`).
+        let mut headers = reqwest::header::HeaderMap::new();
+        let canonical = state.config.base_url.as_deref().map(|u| {
+            golinks::domain::BaseUrl::try_from(u)
+                .expect("base url")
+                .authority()
+        });
+        if let Some(host) = canonical {
+            headers.insert("host", host.parse().expect("host header"));
+        }
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
             .build()
             .expect("client");
         TestApp {

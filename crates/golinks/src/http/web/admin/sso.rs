@@ -40,7 +40,7 @@ async fn sso_page(
     let settings = state.store.sso_settings(admin.org.id).await?;
     Ok(SsoPage {
         nav: admin.nav("admin"),
-        sp: crate::http::saml::service_provider(settings.as_ref(), headers),
+        sp: crate::http::saml::service_provider(state, admin.org.id, settings.as_ref(), headers),
         jit: settings.as_ref().is_none_or(|s| s.jit),
         settings,
         metadata: String::new(),
