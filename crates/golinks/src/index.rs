@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::domain::{OrgId, Visibility};
 use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
+use crate::suggest::Suggester;
 
 #[derive(Debug)]
 pub struct Target {
@@ -28,6 +29,8 @@ pub struct OrgLinks {
     pub seq: i64,
     shared: HashMap<String, Arc<Target>>,
     private: HashMap<Uuid, HashMap<String, Arc<Target>>>,
+    /// The shared names' suggestion index, for the missing-link page.
+    suggester: Suggester,
 }
 
 impl OrgLinks {
@@ -54,6 +57,12 @@ impl OrgLinks {
                     .insert(t.name_key, target);
             }
         }
+        links.suggester = Suggester::build(
+            links
+                .shared
+                .iter()
+                .map(|(k, t)| (k.as_str(), t.name.as_str())),
+        );
         links
     }
 
@@ -65,11 +74,9 @@ impl OrgLinks {
         self.private.get(&owner)?.get(key)
     }
 
-    /// Shared names as (key, display spelling), for "did you mean" suggestions.
-    pub fn shared_names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.shared
-            .iter()
-            .map(|(k, t)| (k.as_str(), t.name.as_str()))
+    /// Up to `max` shared names nearest to `typed`, best first (see [`crate::suggest`]).
+    pub fn nearest(&self, typed: &str, max: usize) -> Vec<String> {
+        self.suggester.nearest(typed, max)
     }
 
     pub fn len(&self) -> usize {

@@ -124,7 +124,7 @@ async fn missing(
         let links = state.index.links();
         links
             .get(&org)
-            .map(|l| resolve::nearest(name, l.shared_names(), 5))
+            .map(|l| l.nearest(name, 5))
             .unwrap_or_default()
     };
     let user = match visitor {
