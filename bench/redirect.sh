@@ -56,7 +56,9 @@ for v in ROUNDS DURATION WARMUP THREADS CONNS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 for n in $LINKS; do
-  [[ "$n" =~ ^[1-9][0-9]*$ ]] && ((n <= 100000)) || die "LINKS holds numbers from 1 to 100000 (got '$n'; names are link%05d)"
+  if ! [[ "$n" =~ ^[1-9][0-9]*$ ]] || ((n > 100000)); then
+    die "LINKS holds numbers from 1 to 100000 (got '$n'; names are link%05d)"
+  fi
 done
 for a in $ACCESS; do
   [[ "$a" == session || "$a" == anonymous ]] || die "ACCESS holds 'session' and/or 'anonymous' (got '$a')"
