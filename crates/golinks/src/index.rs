@@ -5,14 +5,18 @@
 //! its own writes at once ([`Index::reload_org`] after each write), and [`Index::sync`],
 //! called about every second, reloads whatever another process (a replica, the CLI) changed.
 
+pub mod id_hash;
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
+use axum::http::HeaderValue;
 use uuid::Uuid;
 
-use crate::domain::{OrgId, Visibility};
+use crate::domain::{OrgId, PLACEHOLDERS, Visibility};
 use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
 use crate::suggest::Suggester;
+use id_hash::IdMap;
 
 #[derive(Debug)]
 pub struct Target {
@@ -20,6 +24,9 @@ pub struct Target {
     pub owner_namespace: Uuid,
     pub name: String,
     pub url: String,
+    /// `Location` for `go/<name>` alone: the destination as it is, ready to send, when it
+    /// has no placeholders (a plain hit then copies nothing).
+    pub location: Option<HeaderValue>,
     pub visibility: Visibility,
 }
 
@@ -40,10 +47,12 @@ impl OrgLinks {
             ..Default::default()
         };
         for t in targets {
+            let plain = !PLACEHOLDERS.iter().any(|p| t.url.contains(p));
             let target = Arc::new(Target {
                 link_id: t.link_id,
                 owner_namespace: t.namespace,
                 name: t.name,
+                location: plain.then(|| HeaderValue::from_str(&t.url).ok()).flatten(),
                 url: t.url,
                 visibility: t.visibility,
             });
@@ -93,7 +102,7 @@ impl OrgLinks {
 pub struct Hosts {
     by_host: HashMap<String, OrgId>,
     default: Option<OrgId>,
-    orgs: HashMap<OrgId, Org>,
+    orgs: IdMap<OrgId, Org>,
 }
 
 impl Hosts {
@@ -122,7 +131,7 @@ pub fn strip_port(host: &str) -> &str {
 
 #[derive(Default)]
 pub struct Index {
-    links: RwLock<HashMap<OrgId, OrgLinks>>,
+    links: RwLock<IdMap<OrgId, OrgLinks>>,
     hosts: RwLock<Arc<Hosts>>,
 }
 
@@ -138,7 +147,7 @@ impl Index {
     }
 
     /// Read access to every organization's names; hold it only for a lookup.
-    pub fn links(&self) -> RwLockReadGuard<'_, HashMap<OrgId, OrgLinks>> {
+    pub fn links(&self) -> RwLockReadGuard<'_, IdMap<OrgId, OrgLinks>> {
         self.links.read().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -310,7 +310,9 @@ fn word_offsets(key: &str, spelling: &str) -> impl Iterator<Item = u8> {
             (matches!(p, '-' | '_' | '.') && c.is_ascii_alphanumeric())
                 || (p.is_ascii_lowercase() && c.is_ascii_uppercase())
         });
-        let offset = u8::try_from(in_key).ok().filter(|_| starts && in_key < key.len());
+        let offset = u8::try_from(in_key)
+            .ok()
+            .filter(|_| starts && in_key < key.len());
         if let Some(offset) = offset.filter(|o| offsets.last() != Some(o)) {
             offsets.push(offset);
         }

@@ -2,6 +2,7 @@
 //! one to an in-memory click counter; the database is not touched.
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +13,7 @@ use super::auth::{session, sign_in_first};
 use super::error::{ApiError, PageError};
 use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
-use crate::domain::{LinkName, Visibility};
+use crate::domain::{LinkId, LinkName, OrgId, Visibility};
 use crate::index::strip_port;
 use crate::resolve;
 
@@ -29,7 +30,8 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let (uri, headers) = (request.uri(), request.headers());
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
-    if LinkName::key_of(first).is_some_and(|k| crate::domain::is_reserved(&k)) || first == "_" {
+    let key = LinkName::key_of(first);
+    if key.as_deref().is_some_and(crate::domain::is_reserved) || first == "_" {
         return PageError::new(StatusCode::NOT_FOUND, "There is no such page.").into_response();
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
@@ -47,27 +49,51 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     let member = org.anonymous_resolution || visitor.is_some();
     // `go/name+` is the link's page.
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
-        return found(&format!("/_/links/{name}"));
+        return found(format!("/_/links/{name}"));
     }
-    let resolved = {
-        let links = state.index.links();
-        let org_links = links.get(&org.id);
-        resolve::resolve(path, uri.query(), |key| {
-            let target = org_links?.shared(key)?;
-            (member || target.visibility == Visibility::Public)
-                .then_some((target.link_id, target.url.as_str()))
-        })
-    };
-    match resolved {
-        Some(hit) => {
+    // `go/name` alone, the common case, has its `Location` ready in the index.
+    let plain = key.filter(|_| path == first && uri.query().is_none_or(str::is_empty));
+    match shared_link(&state, org.id, member, plain.as_deref(), uri) {
+        Some((link, location)) => {
             // Counting who followed it gives the link page its "people" figure.
-            state.clicks.record(org.id, hit.target, visitor);
-            found(&hit.location)
+            state.clicks.record(org.id, link, visitor);
+            match location {
+                Ok(ready) => (StatusCode::FOUND, [(header::LOCATION, ready)]).into_response(),
+                Err(location) => found(location),
+            }
         }
         // Whether the link exists is not told before sign-in.
         None if visitor.is_none() => sign_in_first(uri),
         None => missing(&state, org.id, visitor, first).await,
     }
+}
+
+/// The shared link the request leads to, if the caller may follow it, and its `Location`:
+/// the one ready in the index for `go/<plain>` alone, else built by [`resolve::resolve`].
+fn shared_link(
+    state: &AppState,
+    org: OrgId,
+    member: bool,
+    plain: Option<&str>,
+    uri: &Uri,
+) -> Option<(LinkId, Result<HeaderValue, String>)> {
+    let links = state.index.links();
+    let org_links = links.get(&org)?;
+    let visible = |key: &str| {
+        org_links
+            .shared(key)
+            .filter(|t| member || t.visibility == Visibility::Public)
+    };
+    if let Some(target) = plain.and_then(visible) {
+        if let Some(ready) = &target.location {
+            return Some((target.link_id, Ok(ready.clone())));
+        }
+    }
+    let path = uri.path().trim_start_matches('/');
+    resolve::resolve(path, uri.query(), |key| {
+        visible(key).map(|t| (t.link_id, t.url.as_str()))
+    })
+    .map(|hit| (hit.target, Err(hit.location)))
 }
 
 /// `GET /my/{name}`: the caller's private links.
@@ -96,7 +122,7 @@ async fn follow_private(
     match resolved {
         Some(hit) => {
             state.clicks.record(org, hit.target, Some(user));
-            found(&hit.location)
+            found(hit.location)
         }
         None => PageError::new(
             StatusCode::NOT_FOUND,
@@ -106,17 +132,17 @@ async fn follow_private(
     }
 }
 
-fn found(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
+fn found(location: String) -> Response {
+    // `Bytes::from(String)` takes the string's buffer: the header value is not copied.
+    match HeaderValue::from_maybe_shared(Bytes::from(location)) {
         Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-        Err(_) => PageError::internal(&format!("destination is not a header value: {location:?}"))
-            .into_response(),
+        Err(_) => PageError::internal(&"a destination is not a header value").into_response(),
     }
 }
 
 async fn missing(
     state: &AppState,
-    org: crate::domain::OrgId,
+    org: OrgId,
     visitor: Option<crate::domain::UserId>,
     name: &str,
 ) -> Response {
