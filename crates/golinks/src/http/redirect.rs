@@ -84,10 +84,9 @@ fn shared_link(
             .shared(key)
             .filter(|t| member || t.visibility == Visibility::Public)
     };
-    if let Some(target) = plain.and_then(visible) {
-        if let Some(ready) = &target.location {
-            return Some((target.link_id, Ok(ready.clone())));
-        }
+    if let Some(target) = plain.and_then(visible).filter(|t| t.location.is_some()) {
+        let ready = target.location.clone()?;
+        return Some((target.link_id, Ok(ready)));
     }
     let path = uri.path().trim_start_matches('/');
     resolve::resolve(path, uri.query(), |key| {
