@@ -254,18 +254,21 @@ impl Walk<'_> {
             }
             lo += 1;
         }
+        let low = |r: &Row| r[..=m].iter().copied().min().unwrap_or(u8::MAX);
         while lo < hi {
             if self.budget == 0 {
                 return;
             }
             self.budget -= 1;
             let byte = self.index.key(self.index.by_key[lo])[depth];
-            let (_, end) = self.index.child(lo, hi, depth, byte);
+            // The children come in order: this one starts at `lo`.
+            let at = |id: &u32| self.index.key(*id).get(depth).copied();
+            let end = lo + self.index.by_key[lo..hi].partition_point(|id| at(id) <= Some(byte));
             let next = self.next_row(above, row, byte);
-            // Every row below is at least min(this row, the parent's + 1) (a swap reaches
-            // two rows back); past the limit the branch holds no suggestion.
-            let low = |r: &Row| r[..=m].iter().copied().min().unwrap_or(u8::MAX);
-            if low(&next).min(low(row).saturating_add(1)) <= self.limit {
+            // No row below has a smaller minimum (a swap reaches two rows back, but a row's
+            // minimum grows by at most one per row, so the swap cannot undercut it): past
+            // the limit the branch holds no suggestion.
+            if low(&next) <= self.limit {
                 self.path.push(byte);
                 self.visit(lo, end, row, &next);
                 self.path.pop();
