@@ -27,7 +27,7 @@ use crate::domain::LinkName;
 /// The longest typed key compared by edit distance or searched for contained names.
 pub const MAX_FUZZY: usize = 64;
 /// The most trie nodes one edit-distance walk visits (each costs one row of at most 65 cells).
-pub const WALK_BUDGET: usize = 20_000;
+pub const WALK_BUDGET: usize = 10_000;
 /// The largest edit distance suggested.
 const MAX_DISTANCE: u8 = 2;
 
@@ -38,6 +38,10 @@ pub struct Suggester {
     names: Vec<(Box<str>, Box<str>)>,
     /// Ids sorted by key: a trie, walked for edit distance and contained names.
     by_key: Vec<u32>,
+    /// The keys in that order, end to end, and each one's span in it: the walk reads
+    /// neighbouring memory rather than one allocation per name.
+    sorted: String,
+    spans: Vec<(u32, u32)>,
     /// (id, offset): the name's key from `offset` on (the whole key, then each word), sorted by
     /// that text, for prefix matches.
     words: Vec<(u32, u8)>,
@@ -53,6 +57,15 @@ impl Suggester {
         names.sort_unstable_by(|a, b| (a.1.len(), &a.1, &a.0).cmp(&(b.1.len(), &b.1, &b.0)));
         let mut by_key: Vec<u32> = (0..ids(names.len())).collect();
         by_key.sort_unstable_by(|a, b| names[*a as usize].0.cmp(&names[*b as usize].0));
+        let mut sorted = String::with_capacity(names.iter().map(|n| n.0.len()).sum());
+        let spans = by_key
+            .iter()
+            .map(|id| {
+                let start = ids(sorted.len());
+                sorted.push_str(&names[*id as usize].0);
+                (start, ids(sorted.len()))
+            })
+            .collect();
         let mut words: Vec<(u32, u8)> = Vec::with_capacity(names.len() * 2);
         for (id, (key, spelling)) in (0..).zip(&names) {
             words.extend(word_offsets(key, spelling).map(|offset| (id, offset)));
@@ -63,6 +76,8 @@ impl Suggester {
         Suggester {
             names,
             by_key,
+            sorted,
+            spans,
             words,
             best,
         }
@@ -108,6 +123,14 @@ impl Suggester {
 
     fn key(&self, id: u32) -> &[u8] {
         self.names[id as usize].0.as_bytes()
+    }
+
+    /// The key at position `span` of the sorted keys.
+    fn sorted_key(&self, (start, end): (u32, u32)) -> &[u8] {
+        self.sorted
+            .as_bytes()
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     fn word(&self, (id, offset): (u32, u8)) -> &[u8] {
@@ -180,9 +203,8 @@ impl Suggester {
                 if lo == hi {
                     break;
                 }
-                let id = self.by_key[lo];
-                if depth >= 2 && self.key(id).len() == depth + 1 {
-                    ids.push(id);
+                if depth >= 2 && self.sorted_key(self.spans[lo]).len() == depth + 1 {
+                    ids.push(self.by_key[lo]);
                 }
             }
         }
@@ -192,10 +214,10 @@ impl Suggester {
     /// The part of `by_key[lo..hi]` (keys sharing their first `depth` bytes) whose next byte is
     /// `byte`.
     fn child(&self, lo: usize, hi: usize, depth: usize, byte: u8) -> (usize, usize) {
-        let at = |id: &u32| self.key(*id).get(depth).copied();
-        let slice = &self.by_key[lo..hi];
-        let start = lo + slice.partition_point(|id| at(id) < Some(byte));
-        let end = lo + slice.partition_point(|id| at(id) <= Some(byte));
+        let at = |span: &(u32, u32)| self.sorted_key(*span).get(depth).copied();
+        let slice = &self.spans[lo..hi];
+        let start = lo + slice.partition_point(|span| at(span) < Some(byte));
+        let end = lo + slice.partition_point(|span| at(span) <= Some(byte));
         (start, end)
     }
 
@@ -243,10 +265,13 @@ impl Walk<'_> {
     fn visit(&mut self, mut lo: usize, hi: usize, above: &Row, row: &Row) {
         let depth = self.path.len();
         let m = self.wanted.len();
-        let Some(&id) = self.index.by_key.get(lo).filter(|_| lo < hi) else {
+        let (Some(&id), Some(&span)) = (self.index.by_key.get(lo), self.index.spans.get(lo)) else {
             return;
         };
-        let key = self.index.key(id);
+        if lo >= hi {
+            return;
+        }
+        let key = self.index.sorted_key(span);
         if key.len() == depth {
             // The keys are unique, so at most one ends here, and it sorts first.
             if row[m] <= distance_limit(m, depth) {
@@ -260,10 +285,10 @@ impl Walk<'_> {
                 return;
             }
             self.budget -= 1;
-            let byte = self.index.key(self.index.by_key[lo])[depth];
+            let byte = self.index.sorted_key(self.index.spans[lo])[depth];
             // The children come in order: this one starts at `lo`.
-            let at = |id: &u32| self.index.key(*id).get(depth).copied();
-            let end = lo + self.index.by_key[lo..hi].partition_point(|id| at(id) <= Some(byte));
+            let at = |span: &(u32, u32)| self.index.sorted_key(*span).get(depth).copied();
+            let end = lo + self.index.spans[lo..hi].partition_point(|s| at(s) <= Some(byte));
             let next = self.next_row(above, row, byte);
             // No row below has a smaller minimum (a swap reaches two rows back, but a row's
             // minimum grows by at most one per row, so the swap cannot undercut it): past
