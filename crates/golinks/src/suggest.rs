@@ -55,8 +55,10 @@ impl Suggester {
         let mut names: Vec<(Box<str>, Box<str>)> =
             names.map(|(k, d)| (Box::from(k), Box::from(d))).collect();
         names.sort_unstable_by(|a, b| (a.1.len(), &a.1, &a.0).cmp(&(b.1.len(), &b.1, &b.0)));
-        let mut by_key: Vec<u32> = (0..ids(names.len())).collect();
-        by_key.sort_unstable_by(|a, b| names[*a as usize].0.cmp(&names[*b as usize].0));
+        // Sorting (text, id) pairs rather than ids compares without a look-up per comparison.
+        let mut keyed: Vec<(&str, u32)> = (0..).zip(&names).map(|(id, n)| (&*n.0, id)).collect();
+        keyed.sort_unstable();
+        let by_key: Vec<u32> = keyed.iter().map(|(_, id)| *id).collect();
         let mut sorted = String::with_capacity(names.iter().map(|n| n.0.len()).sum());
         let spans = by_key
             .iter()
@@ -66,12 +68,12 @@ impl Suggester {
                 (start, ids(sorted.len()))
             })
             .collect();
-        let mut words: Vec<(u32, u8)> = Vec::with_capacity(names.len() * 2);
+        let mut tagged: Vec<(&str, u32, u8)> = Vec::with_capacity(names.len() * 2);
         for (id, (key, spelling)) in (0..).zip(&names) {
-            words.extend(word_offsets(key, spelling).map(|offset| (id, offset)));
+            tagged.extend(word_offsets(key, spelling).map(|o| (&key[usize::from(o)..], id, o)));
         }
-        let text = |(id, offset): (u32, u8)| &names[id as usize].0[usize::from(offset)..];
-        words.sort_unstable_by(|a, b| text(*a).cmp(text(*b)).then(a.cmp(b)));
+        tagged.sort_unstable();
+        let words: Vec<(u32, u8)> = tagged.iter().map(|(_, id, o)| (*id, *o)).collect();
         let best = segment_tree(&words);
         Suggester {
             names,
