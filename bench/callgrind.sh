@@ -94,7 +94,8 @@ requests="$(sed -n 's/^REQUESTS //p' "$OUT/wrk.txt")"
 stop_pid "$PID" golinks
 PID=""
 file="$OUT/callgrind.out.1" # the dump taken above ($OUT/callgrind.out is the empty one at exit)
-total="$(callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')"
+# awk reads to the end: leaving early would kill callgrind_annotate with SIGPIPE (pipefail).
+total="$(callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 }')"
 echo "KIND=$KIND ACCESS=$ACCESS: $requests requests, $total instructions, $((total / requests)) per request ($file)"
 callgrind_annotate --inclusive=yes --threshold=99 "$file" 2>/dev/null | sed -n '1,60p' >"$OUT/top.txt"
 echo "top functions (inclusive): $OUT/top.txt"
