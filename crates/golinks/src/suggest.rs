@@ -305,11 +305,16 @@ impl Walk<'_> {
     }
 
     /// The row of the child reached by `byte`, from this node's `row` and its parent's `above`.
+    /// Only the band of cells within the limit of the diagonal is computed: an alignment
+    /// costing at most the limit never leaves it (a step off the diagonal costs one, a swap
+    /// stays on it); every other cell holds limit + 1, which stands for "more".
     fn next_row(&self, above: &Row, row: &Row, byte: u8) -> Row {
         let (w, i) = (self.wanted, self.path.len() + 1);
-        let mut next: Row = [u8::MAX; MAX_FUZZY + 1];
-        next[0] = u8::try_from(i).unwrap_or(u8::MAX);
-        for j in 1..=w.len() {
+        let more = self.limit.saturating_add(1);
+        let mut next: Row = [more; MAX_FUZZY + 1];
+        next[0] = u8::try_from(i).unwrap_or(u8::MAX).min(more);
+        let band = usize::from(self.limit);
+        for j in i.saturating_sub(band).max(1)..=(i + band).min(w.len()) {
             let cost = u8::from(w[j - 1] != byte);
             let mut best = row[j]
                 .saturating_add(1)
@@ -319,7 +324,7 @@ impl Walk<'_> {
             if swapped {
                 best = best.min(above[j - 2].saturating_add(1));
             }
-            next[j] = best;
+            next[j] = best.min(more);
         }
         next
     }
