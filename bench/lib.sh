@@ -64,3 +64,27 @@ build_golinks() {
   fi
   [[ -x "$BIN" ]] || die "golinks binary not found at $BIN"
 }
+
+# CPU time (utime + stime, in clock ticks) of a process and of its children: golinks is one
+# process (its threads are counted in it), nginx a master and its workers.
+cpu_ticks() { # pid
+  python3 - "$1" <<'PY'
+import os, sys
+root, total = int(sys.argv[1]), 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        continue
+    fields = stat[stat.rindex(")") + 2:].split()  # fields[0] is field 3 (state) of proc(5)
+    if int(pid) == root or int(fields[1]) == root:
+        total += int(fields[11]) + int(fields[12])  # utime (14), stime (15)
+print(total)
+PY
+}
+
+# The median of the numbers on stdin (the lower middle one for an even count).
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}

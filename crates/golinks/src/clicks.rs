@@ -2,24 +2,24 @@
 //! a background task moves the counts to the store in one transaction every few seconds
 //! (and once more at shutdown).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
 use crate::domain::{LinkId, OrgId, UserId};
+use crate::index::id_hash::{IdMap, IdSet};
 use crate::store::{ClickBatch, Store, StoreResult};
 
 #[derive(Default)]
 struct Pending {
     clicks: i64,
-    users: HashSet<UserId>,
+    users: IdSet<UserId>,
 }
 
 /// Counters split by link, so that the worker threads rarely wait on one another's lock.
 const SHARDS: usize = 16;
 
-type Counts = HashMap<(OrgId, LinkId), Pending>;
+type Counts = IdMap<(OrgId, LinkId), Pending>;
 
 #[derive(Default)]
 pub struct ClickCounter {

@@ -5,13 +5,18 @@
 //! its own writes at once ([`Index::reload_org`] after each write), and [`Index::sync`],
 //! called about every second, reloads whatever another process (a replica, the CLI) changed.
 
+pub mod id_hash;
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
+use axum::http::HeaderValue;
 use uuid::Uuid;
 
-use crate::domain::{BaseUrl, OrgId, Visibility};
+use crate::domain::{BaseUrl, OrgId, PLACEHOLDERS, Visibility};
 use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
+use crate::suggest::Suggester;
+use id_hash::IdMap;
 
 #[derive(Debug)]
 pub struct Target {
@@ -19,6 +24,9 @@ pub struct Target {
     pub owner_namespace: Uuid,
     pub name: String,
     pub url: String,
+    /// `Location` for `go/<name>` alone: the destination as it is, ready to send, when it
+    /// has no placeholders (a plain hit then copies nothing).
+    pub location: Option<HeaderValue>,
     pub visibility: Visibility,
 }
 
@@ -28,6 +36,8 @@ pub struct OrgLinks {
     pub seq: i64,
     shared: HashMap<String, Arc<Target>>,
     private: HashMap<Uuid, HashMap<String, Arc<Target>>>,
+    /// The shared names' suggestion index, for the missing-link page.
+    suggester: Suggester,
 }
 
 impl OrgLinks {
@@ -37,10 +47,12 @@ impl OrgLinks {
             ..Default::default()
         };
         for t in targets {
+            let plain = !PLACEHOLDERS.iter().any(|p| t.url.contains(p));
             let target = Arc::new(Target {
                 link_id: t.link_id,
                 owner_namespace: t.namespace,
                 name: t.name,
+                location: plain.then(|| HeaderValue::from_str(&t.url).ok()).flatten(),
                 url: t.url,
                 visibility: t.visibility,
             });
@@ -54,6 +66,12 @@ impl OrgLinks {
                     .insert(t.name_key, target);
             }
         }
+        links.suggester = Suggester::build(
+            links
+                .shared
+                .iter()
+                .map(|(k, t)| (k.as_str(), t.name.as_str())),
+        );
         links
     }
 
@@ -65,11 +83,9 @@ impl OrgLinks {
         self.private.get(&owner)?.get(key)
     }
 
-    /// Shared names as (key, display spelling), for "did you mean" suggestions.
-    pub fn shared_names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.shared
-            .iter()
-            .map(|(k, t)| (k.as_str(), t.name.as_str()))
+    /// Up to `max` shared names nearest to `typed`, best first (see [`crate::suggest`]).
+    pub fn nearest(&self, typed: &str, max: usize) -> Vec<String> {
+        self.suggester.nearest(typed, max)
     }
 
     pub fn len(&self) -> usize {
@@ -86,10 +102,10 @@ impl OrgLinks {
 pub struct Hosts {
     by_host: HashMap<String, OrgId>,
     default: Option<OrgId>,
-    orgs: HashMap<OrgId, Org>,
+    orgs: IdMap<OrgId, Org>,
     /// Each organization's canonical base URL, prepared here so that a redirect compares its
     /// `Host` with it and allocates nothing (`http::canonical`).
-    canonical: HashMap<OrgId, BaseUrl>,
+    canonical: IdMap<OrgId, BaseUrl>,
 }
 
 impl Hosts {
@@ -124,7 +140,7 @@ pub fn strip_port(host: &str) -> &str {
 
 #[derive(Default)]
 pub struct Index {
-    links: RwLock<HashMap<OrgId, OrgLinks>>,
+    links: RwLock<IdMap<OrgId, OrgLinks>>,
     hosts: RwLock<Arc<Hosts>>,
     /// The server's `--base-url`: the default organization's canonical URL unless it has
     /// its own.
@@ -146,7 +162,7 @@ impl Index {
     }
 
     /// Read access to every organization's names; hold it only for a lookup.
-    pub fn links(&self) -> RwLockReadGuard<'_, HashMap<OrgId, OrgLinks>> {
+    pub fn links(&self) -> RwLockReadGuard<'_, IdMap<OrgId, OrgLinks>> {
         self.links.read().unwrap_or_else(|e| e.into_inner())
     }
 

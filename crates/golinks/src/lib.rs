@@ -16,4 +16,5 @@ pub mod saml;
 pub mod server;
 pub mod sessions;
 pub mod store;
+pub mod suggest;
 pub mod transfer;

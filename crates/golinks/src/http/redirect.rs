@@ -2,6 +2,7 @@
 //! one to an in-memory click counter; the database is not touched.
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,7 @@ use super::error::PageError;
 use super::security_headers;
 use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
-use crate::domain::{LinkName, Visibility};
+use crate::domain::{LinkId, LinkName, OrgId, Visibility};
 use crate::index::strip_port;
 use crate::resolve;
 
@@ -42,7 +43,8 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     }
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
-    if LinkName::key_of(first).is_some_and(|k| crate::domain::is_reserved(&k)) || first == "_" {
+    let key = LinkName::key_of(first);
+    if key.as_deref().is_some_and(crate::domain::is_reserved) || first == "_" {
         return page(
             &state,
             PageError::new(StatusCode::NOT_FOUND, "There is no such page."),
@@ -51,46 +53,63 @@ async fn follow(State(state): State<AppState>, request: Request) -> Response {
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
     // (`crate::sessions`) once a session has been seen.
-    let visitor = session::signed_in(headers, &state)
+    let signed_in = session::signed_in(headers, &state)
         .await
-        .filter(|me| me.org == org.id)
-        .map(|me| me.user);
+        .filter(|me| me.org == org.id);
+    let visitor = signed_in.as_ref().map(|me| me.user);
     let member = org.anonymous_resolution || visitor.is_some();
     // `go/name+` is the link's page.
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
-        return found(&state, &format!("/_/links/{name}"));
+        return found(&state, format!("/_/links/{name}"));
     }
-    match shared(&state, org.id, path, uri.query(), member) {
-        Some(hit) => {
+    // `go/name` alone, the common case, has its `Location` ready in the index.
+    let plain = key.filter(|_| path == first && uri.query().is_none_or(str::is_empty));
+    match shared_link(&state, org.id, member, plain.as_deref(), uri) {
+        Some((link, location)) => {
             // Counting who followed it gives the link page its "people" figure.
-            state.clicks.record(org.id, hit.target, visitor);
-            found(&state, &hit.location)
+            state.clicks.record(org.id, link, visitor);
+            match location {
+                Ok(ready) => (StatusCode::FOUND, [(header::LOCATION, ready)]).into_response(),
+                Err(location) => found(&state, location),
+            }
         }
         // Signing in happens on the canonical host, and so does everything after it.
         None => match alias {
             Some(base) => canonical::redirect(base, uri, StatusCode::FOUND),
-            // Whether the link exists is not told before sign-in.
-            None if visitor.is_none() => sign_in_first(uri),
-            None => page(&state, missing(&state, org.id, visitor, first).await),
+            None => match signed_in {
+                // Whether the link exists is not told before sign-in.
+                None => sign_in_first(uri),
+                Some(me) => page(&state, missing(&state, org.id, &me.session.name, first)),
+            },
         },
     }
 }
 
-/// The organization's shared link for `path`: any for a member, else only public ones.
-fn shared(
+/// The shared link the request leads to, if the caller may follow it, and its `Location`:
+/// the one ready in the index for `go/<plain>` alone, else built by [`resolve::resolve`].
+fn shared_link(
     state: &AppState,
-    org: crate::domain::OrgId,
-    path: &str,
-    query: Option<&str>,
+    org: OrgId,
     member: bool,
-) -> Option<resolve::Resolved<crate::domain::LinkId>> {
+    plain: Option<&str>,
+    uri: &Uri,
+) -> Option<(LinkId, Result<HeaderValue, String>)> {
     let links = state.index.links();
-    let org_links = links.get(&org);
-    resolve::resolve(path, query, |key| {
-        let target = org_links?.shared(key)?;
-        (member || target.visibility == Visibility::Public)
-            .then_some((target.link_id, target.url.as_str()))
+    let org_links = links.get(&org)?;
+    let visible = |key: &str| {
+        org_links
+            .shared(key)
+            .filter(|t| member || t.visibility == Visibility::Public)
+    };
+    if let Some(target) = plain.and_then(visible).filter(|t| t.location.is_some()) {
+        let ready = target.location.clone()?;
+        return Some((target.link_id, Ok(ready)));
+    }
+    let path = uri.path().trim_start_matches('/');
+    resolve::resolve(path, uri.query(), |key| {
+        visible(key).map(|t| (t.link_id, t.url.as_str()))
     })
+    .map(|hit| (hit.target, Err(hit.location)))
 }
 
 /// An HTML answer of this router, with the security headers the other routers get from
@@ -125,7 +144,7 @@ async fn follow_private(
     match resolved {
         Some(hit) => {
             state.clicks.record(org, hit.target, Some(user));
-            found(&state, &hit.location)
+            found(&state, hit.location)
         }
         None => PageError::new(
             StatusCode::NOT_FOUND,
@@ -135,36 +154,30 @@ async fn follow_private(
     }
 }
 
-fn found(state: &AppState, location: &str) -> Response {
-    match HeaderValue::from_str(location) {
+fn found(state: &AppState, location: String) -> Response {
+    // `Bytes::from(String)` takes the string's buffer: the header value is not copied.
+    match HeaderValue::from_maybe_shared(Bytes::from(location)) {
         Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
         Err(_) => page(
             state,
-            PageError::internal(&format!("destination is not a header value: {location:?}")),
+            PageError::internal(&"a destination is not a header value"),
         ),
     }
 }
 
-async fn missing(
-    state: &AppState,
-    org: crate::domain::OrgId,
-    visitor: Option<crate::domain::UserId>,
-    name: &str,
-) -> Response {
+/// "go/<name> doesn't exist yet", with the nearest existing names: read from memory only, so
+/// that a typo costs about what a hit does.
+fn missing(state: &AppState, org: OrgId, user_name: &str, name: &str) -> Response {
     let suggestions = {
         let links = state.index.links();
         links
             .get(&org)
-            .map(|l| resolve::nearest(name, l.shared_names(), 5))
+            .map(|l| l.nearest(name, 5))
             .unwrap_or_default()
     };
-    let user = match visitor {
-        Some(id) => state.store.find_user(org, id).await.ok(),
-        None => None,
-    };
     let page = MissingLinkPage {
-        nav: user.map(|u| Nav {
-            user_name: u.display_name.unwrap_or(u.user_name),
+        nav: Some(Nav {
+            user_name: user_name.to_owned(),
             current: "",
             admin: false,
         }),

@@ -150,29 +150,6 @@ fn resolution_table() {
     }
 }
 
-#[test]
-fn nearest_names_rank_typos_and_prefixes_first() {
-    let names = [
-        ("docs", "docs"),
-        ("docker", "Docker"),
-        ("allhands", "All-Hands"),
-        ("payroll", "payroll"),
-    ];
-    let found = nearest("dcos", names.iter().map(|(k, d)| (*k, *d)), 5);
-    assert_eq!(found.first().map(String::as_str), Some("docs"));
-    let found = nearest("doc", names.iter().map(|(k, d)| (*k, *d)), 5);
-    assert_eq!(found, vec!["docs".to_owned(), "Docker".to_owned()]);
-    assert!(nearest("zzzzzz", names.iter().map(|(k, d)| (*k, *d)), 5).is_empty());
-}
-
-#[test]
-fn edit_distance_counts_single_edits() {
-    assert_eq!(edit_distance("kitten", "sitting"), 3);
-    assert_eq!(edit_distance("", "abc"), 3);
-    assert_eq!(edit_distance("same", "same"), 0);
-    assert_eq!(edit_distance("dcos", "docs"), 1, "a swap is one edit");
-}
-
 proptest! {
     #[test]
     fn extra_segments_always_follow_the_destination(rest in "[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,3}") {

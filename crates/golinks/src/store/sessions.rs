@@ -17,6 +17,9 @@ pub struct SessionRecord {
     pub id: Uuid,
     pub user: UserId,
     pub role: Role,
+    /// The person's name as pages show it (display name, else userName), as of the session's
+    /// last read from the store: the missing-link page shows it without a database read.
+    pub name: std::sync::Arc<str>,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }
@@ -27,6 +30,7 @@ struct SessionRow {
     id: Uuid,
     user_id: Uuid,
     role: String,
+    name: String,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
 }
@@ -115,7 +119,8 @@ impl Store {
     pub async fn find_session(&self, digest: &[u8]) -> StoreResult<SessionRecord> {
         let row: Option<SessionRow> = on_pool!(self.read(), |p| {
             sqlx::query_as(
-                "SELECT s.org_id, s.id, s.user_id, u.role, s.last_seen_at, s.expires_at
+                "SELECT s.org_id, s.id, s.user_id, u.role, COALESCE(u.display_name, u.user_name) AS name,
+                        s.last_seen_at, s.expires_at
                  FROM sessions s JOIN users u ON u.org_id = s.org_id AND u.id = s.user_id
                  WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
                    AND u.active AND u.deleted_at IS NULL",
@@ -131,6 +136,7 @@ impl Store {
             id: r.id,
             user: UserId::from_uuid(r.user_id),
             role: parse_enum(&r.role)?,
+            name: r.name.into(),
             last_seen_at: r.last_seen_at,
             expires_at: r.expires_at,
         })

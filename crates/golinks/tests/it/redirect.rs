@@ -114,6 +114,53 @@ async fn a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names
     );
 }
 
+/// The suggestions come from an index built with the redirect index: it must follow every
+/// change to the names, and find a word of a name as well as a typo.
+async fn suggestions_follow_the_names_as_they_change(backend: Backend) {
+    let (app, token) = seeded(backend).await;
+    let suggested = |page: &str, name: &str| page.contains(&format!("href=\"/{name}\""));
+    let missing_page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.browse(path).await.send().await.expect("send");
+            assert_eq!(response.status(), 404, "{path}");
+            response.text().await.expect("body")
+        }
+    };
+    let page = missing_page("/quarterlyplna").await;
+    assert!(!suggested(&page, "Quarterly-Plan"), "not there yet: {page}");
+    let created = app
+        .create_link(
+            &token,
+            json!({"name": "Quarterly-Plan", "url": "https://plans.example/q"}),
+        )
+        .await;
+    assert!(suggested(
+        &missing_page("/quarterlyplna").await,
+        "Quarterly-Plan"
+    ));
+    assert!(
+        suggested(&missing_page("/plan").await, "Quarterly-Plan"),
+        "a word of the name is a prefix"
+    );
+    assert!(
+        suggested(&missing_page("/hands").await, "All-Hands"),
+        "a word of the name is a prefix"
+    );
+    let id = created["id"].as_str().expect("id");
+    let deleted = app
+        .api(Method::DELETE, &format!("/_/api/v1/links/{id}"), &token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(deleted.status(), 204);
+    let page = missing_page("/quarterlyplna").await;
+    assert!(
+        !suggested(&page, "Quarterly-Plan"),
+        "gone with the link: {page}"
+    );
+}
+
 async fn a_junk_path_gets_a_missing_page_without_suggestions(backend: Backend) {
     let (app, _) = seeded(backend).await;
     let junk = format!("/{}!", "d".repeat(20_000));
@@ -250,6 +297,7 @@ on_both_backends!(
     a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names,
     reserved_paths_are_never_links,
     a_junk_path_gets_a_missing_page_without_suggestions,
+    suggestions_follow_the_names_as_they_change,
     a_hit_reads_no_database,
     clicks_are_counted_in_memory_and_flushed_to_daily_buckets,
     graceful_shutdown_flushes_the_last_clicks,
