@@ -9,7 +9,8 @@
 #         signed-in member with the missing-link page and its "did you mean" names (404), an
 #         anonymous visitor with the sign-in redirect (302); nginx answers 404
 # golinks is measured signed in (ACCESS session: a member's session cookie on every request)
-# and anonymous (ACCESS anonymous: the organization's anonymous resolution on, no cookie);
+# and anonymous (ACCESS anonymous: the organization's anonymous resolution on, no cookie;
+# ACCESS bogus: the same with a made-up session cookie, which must cost no more);
 # nginx once per kind, its rounds alternating with golinks' signed-in ones. Each measurement
 # is ROUNDS rounds after a warm-up; the report gives the medians of req/s, p50, p99 and of the
 # server's CPU time per request: utime + stime from /proc/PID/stat (nginx: master and
@@ -18,7 +19,7 @@
 #
 # Environment:
 #   LINKS="10000 100000"      numbers of links, each a fresh database and nginx map
-#   ACCESS="session anonymous"
+#   ACCESS="session anonymous bogus"
 #   KINDS="hit miss"
 #   ROUNDS=3                  rounds per measurement (the median is reported)
 #   DURATION=10               seconds per round; WARMUP=2 seconds before each measurement
@@ -37,7 +38,7 @@ if [[ -n "$SMOKE" ]]; then
   LINKS="${LINKS:-1000}" DURATION="${DURATION:-1}" WARMUP="${WARMUP:-1}"
 fi
 LINKS="${LINKS:-10000 100000}"
-ACCESS="${ACCESS:-session anonymous}"
+ACCESS="${ACCESS:-session anonymous bogus}"
 KINDS="${KINDS:-hit miss}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
@@ -61,14 +62,16 @@ for n in $LINKS; do
   fi
 done
 for a in $ACCESS; do
-  [[ "$a" == session || "$a" == anonymous ]] || die "ACCESS holds 'session' and/or 'anonymous' (got '$a')"
+  [[ "$a" == session || "$a" == anonymous || "$a" == bogus ]] || die "ACCESS holds 'session', 'anonymous' and/or 'bogus' (got '$a')"
 done
 for k in $KINDS; do
   [[ "$k" == hit || "$k" == miss ]] || die "KINDS holds 'hit' and/or 'miss' (got '$k')"
 done
 [[ -n "$LINKS" && -n "$ACCESS" && -n "$KINDS" ]] || die "LINKS, ACCESS and KINDS may not be empty"
-# Anonymous resolution is switched on in place, after the signed-in rounds.
-[[ "$ACCESS" != "anonymous session" ]] || ACCESS="session anonymous"
+# Anonymous resolution is switched on in place, after the signed-in rounds: session first.
+ordered=""
+for a in session anonymous bogus; do [[ " $ACCESS " == *" $a "* ]] && ordered+="$a "; done
+ACCESS="${ordered% }"
 case "$BENCH_ONLY" in
   ""|nginx|golinks) ;;
   *) die "BENCH_ONLY must be 'nginx', 'golinks' or unset (got '$BENCH_ONLY')" ;;
@@ -322,6 +325,7 @@ measure() {
   run_nginx && [[ -z "${NGINX_DONE[$kind]:-}" ]] && with_nginx=1 && NGINX_DONE[$kind]=1
   COOKIE=""
   [[ "$access" == session ]] && COOKIE="$SESSION_COOKIE"
+  [[ "$access" == bogus ]] && COOKIE="golinks_session=gss_$(head -c 600 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 43)"
   if run_golinks; then
     g_script="$(wrk_script "$links" "$prefix" "$COOKIE")"
     expect "http://127.0.0.1:$PORT1/${prefix}00042" golinks "$(status "$kind" "$access")"
@@ -350,7 +354,7 @@ status() { # KIND ACCESS|nginx -> the status every request of that kind gets
   case "$1/$2" in
     hit/*) echo 302 ;;
     miss/session | miss/nginx) echo 404 ;;
-    miss/anonymous) echo 302 ;; # the sign-in redirect: whether a link exists is not told
+    miss/anonymous | miss/bogus) echo 302 ;; # the sign-in redirect: whether a link exists is not told
   esac
 }
 
@@ -373,7 +377,7 @@ for links in $LINKS; do
     expect "http://127.0.0.1:$PORT2/$CHECK_NAME" nginx 302 "$CHECK_DEST"
   fi
   for access in $ACCESS; do
-    [[ "$access" == anonymous ]] && run_golinks && anonymous_on
+    [[ "$access" == anonymous || "$access" == bogus ]] && run_golinks && anonymous_on
     for kind in $KINDS; do
       measure "$links" "$access" "$kind"
     done
