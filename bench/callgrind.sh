@@ -69,8 +69,9 @@ done
 COOKIE=""
 if [[ "$ACCESS" == session ]]; then
   link_path="$(fg_run timeout 60 "$BIN" login-link --database-url "$DB" --org default --email bench@example.com 2>>"$OUT/import.log" | tail -n 1)"
-  curl -sS -o /dev/null -D "$OUT/login-hdr" --max-time 30 -X POST -H "Sec-Fetch-Site: same-origin" \
-    "http://127.0.0.1:$PORT$link_path" || die_log "$OUT/golinks.log" "sign-in failed"
+  curl -sS -o /dev/null -D "$OUT/login-hdr" --max-time 30 -H "Sec-Fetch-Site: same-origin" \
+    --data-urlencode "token=${link_path#/_/login/}" "http://127.0.0.1:$PORT/_/login" ||
+    die_log "$OUT/golinks.log" "sign-in failed"
   COOKIE="$(tr -d '\r' <"$OUT/login-hdr" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2; exit }')"
   [[ -n "$COOKIE" ]] || die_log "$OUT/golinks.log" "no session cookie"
 fi

@@ -183,8 +183,10 @@ start_golinks() { # links
   # Sign in as a browser would, with a one-time link, and keep the session cookie.
   link_path="$(fg_run timeout 60 "$BIN" login-link --database-url "$db_url" --org default \
     --email bench@example.com 2>>"$TMP/import.log" | tail -n 1)"
-  curl -sS -o /dev/null -D "$TMP/login-hdr" --max-time 5 -X POST -H "Sec-Fetch-Site: same-origin" \
-    "http://127.0.0.1:$PORT1$link_path" || die_log "$TMP/golinks.log" "sign-in failed"
+  # The link's page posts its token to the one sign-in path.
+  curl -sS -o /dev/null -D "$TMP/login-hdr" --max-time 5 -H "Sec-Fetch-Site: same-origin" \
+    --data-urlencode "token=${link_path#/_/login/}" "http://127.0.0.1:$PORT1/_/login" ||
+    die_log "$TMP/golinks.log" "sign-in failed"
   SESSION_COOKIE="$(tr -d '\r' <"$TMP/login-hdr" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2; exit }')"
   [[ "$SESSION_COOKIE" == golinks_session=gss_* ]] || die_log "$TMP/golinks.log" "no session cookie after sign-in"
 }

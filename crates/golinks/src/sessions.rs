@@ -73,7 +73,15 @@ impl SessionCache {
             return Ok(None);
         }
         if now - record.last_seen_at > TOUCH_EVERY {
-            store.touch_session(record.org, record.id).await?;
+            // The last use is bookkeeping: written in the background, so that a request that
+            // only reads never waits for the one writer (a large click flush can hold it for
+            // seconds).
+            let (store, org, id) = (store.clone(), record.org, record.id);
+            tokio::spawn(async move {
+                if let Err(e) = store.touch_session(org, id).await {
+                    tracing::warn!(error = %e, "cannot record a session's last use");
+                }
+            });
             let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
             if let Some(cached) = entries.get_mut(digest) {
                 cached.record.last_seen_at = now;
