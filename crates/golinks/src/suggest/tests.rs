@@ -171,42 +171,6 @@ fn many_names_with_one_prefix_give_the_first_in_name_order() {
     }
 }
 
-/// Build and look-up times at 100,000 names, printed (not asserted: the machine is shared):
-/// `cargo test --release -p golinks --lib suggest::tests::timings -- --ignored --nocapture`.
-#[test]
-#[ignore = "prints timings"]
-fn timings() {
-    let spellings: Vec<String> = (0..100_000)
-        .map(|i| match i % 3 {
-            0 => format!("link{i:05}"),
-            1 => format!("team-{i}-Notes"),
-            _ => format!("Project{i}.plan"),
-        })
-        .collect();
-    let pairs: Vec<(String, String)> = spellings
-        .iter()
-        .filter_map(|s| LinkName::key_of(s).map(|k| (k, s.clone())))
-        .collect();
-    let started = std::time::Instant::now();
-    let index = index(&pairs);
-    println!("build, {} names: {:?}", index.len(), started.elapsed());
-    for typed in [
-        "nosuchname",
-        "link0004x",
-        "lnik12345",
-        "team",
-        "notes",
-        &"x".repeat(64),
-    ] {
-        let started = std::time::Instant::now();
-        let rounds = 200;
-        for _ in 0..rounds {
-            std::hint::black_box(index.nearest(typed, 5));
-        }
-        println!("nearest({typed:?}): {:?}", started.elapsed() / rounds);
-    }
-}
-
 fn spelling() -> impl Strategy<Value = String> {
     "[a-dA-D0-2]([a-dA-D0-2._-]{0,6}[a-dA-D0-2])?"
 }
