@@ -35,15 +35,10 @@ impl ApiActor {
                 "cross-site request refused",
             ));
         }
-        let mut host_org = HostOrg::from_request_parts(parts, state).await?;
-        if host_org.org.id != me.org {
-            host_org.org = state
-                .index
-                .hosts()
-                .org_by_id(me.org)
-                .cloned()
-                .ok_or_else(|| ApiError::unauthorized("sign in again"))?;
-        }
+        let host_org = HostOrg::from_request_parts(parts, state)
+            .await?
+            .for_caller(state, me.org)
+            .ok_or_else(|| ApiError::unauthorized("sign in again"))?;
         Ok(ApiActor {
             actor: me.actor(),
             org: host_org,
@@ -81,19 +76,13 @@ impl FromRequestParts<AppState> for ApiActor {
         if stale && let Err(e) = state.store.touch_api_token(caller.org, caller.token).await {
             tracing::warn!(error = %e, "cannot record the API token's last use");
         }
-        let unknown = || ApiError::unauthorized("unknown or revoked API token").into_response();
-        let mut host_org = HostOrg::from_request_parts(parts, state)
+        let host_org = HostOrg::from_request_parts(parts, state)
             .await
-            .map_err(IntoResponse::into_response)?;
-        // The token decides the organization; the host only names this server.
-        if host_org.org.id != caller.org {
-            host_org.org = state
-                .index
-                .hosts()
-                .org_by_id(caller.org)
-                .cloned()
-                .ok_or_else(unknown)?;
-        }
+            .map_err(IntoResponse::into_response)?
+            .for_caller(state, caller.org)
+            .ok_or_else(|| {
+                ApiError::unauthorized("unknown or revoked API token").into_response()
+            })?;
         Ok(ApiActor {
             actor: Actor {
                 user: caller.user,

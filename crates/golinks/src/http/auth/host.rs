@@ -25,6 +25,15 @@ impl HostOrg {
         hosts.extend(self.addresses.iter().cloned());
         hosts
     }
+
+    /// The caller's own organization in place of the host's: a token or a session decides the
+    /// organization, the host only names this server. `None` if that organization is gone.
+    pub fn for_caller(mut self, state: &AppState, org: crate::domain::OrgId) -> Option<Self> {
+        if self.org.id != org {
+            self.org = state.index.hosts().org_by_id(org).cloned()?;
+        }
+        Some(self)
+    }
 }
 
 impl FromRequestParts<AppState> for HostOrg {
