@@ -19,19 +19,8 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 python=$(./scripts/test-venv.sh)
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
-cargo build --locked --quiet
-bin="$CARGO_TARGET_DIR/debug/golinks"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/e2e-lib.sh
+source scripts/e2e-lib.sh
 idp_port=$(free_port)
 export IDP_SSO_URL="http://127.0.0.1:$idp_port/sso"
 "$python" -W ignore crates/golinks/tests/saml/idp.py metadata >"$work/idp.xml"

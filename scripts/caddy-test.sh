@@ -19,25 +19,14 @@ if ! command -v caddy >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq caddy
 fi
 python=$(./scripts/test-venv.sh)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
-cargo build --locked --quiet
-bin="$CARGO_TARGET_DIR/debug/golinks"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/e2e-lib.sh
+source scripts/e2e-lib.sh
 fail() {
   echo "caddy-test: FAILED: $*" >&2
   echo "--- golinks log"; tail -n 40 "$work/golinks.log" || true
   echo "--- caddy log"; tail -n 40 "$work/caddy.log" || true
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 app_port=$(free_port); http_port=$(free_port); https_port=$(free_port)
 site="go.acme.example"
 base="https://$site:$https_port"
