@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -15,6 +16,7 @@ use crate::clicks::ClickCounter;
 use crate::config::Config;
 use crate::http::auth::{BearerFailures, ScimLimiter, SignInLimiter};
 use crate::index::Index;
+use crate::metrics::{self, Metrics};
 use crate::saml::{SamlVerifier, XmlSecVerifier};
 use crate::server::{self, Listeners};
 use crate::sessions::{SessionCache, UnknownSecrets};
@@ -50,10 +52,13 @@ pub struct Services {
     /// Slots for SAML signature verification, which runs on blocking threads that no request
     /// timeout can cancel: a few hostile POSTs must not take more than these.
     pub saml_verifications: Arc<tokio::sync::Semaphore>,
+    pub metrics: Metrics,
 }
 
 pub struct App {
     listeners: Listeners,
+    /// `--metrics-listen`, bound.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
@@ -70,6 +75,11 @@ impl App {
             .await
             .context("cannot load the links")?;
         let listeners = server::bind(&config.listen, config.workers).await?;
+        let metrics_listener = match &config.metrics_listen {
+            Some(listen) => Some(metrics::endpoint::bind(listen).await?),
+            None => None,
+        };
+        let metrics = Metrics::new(metrics_listener.is_some())?;
         let unknown_secrets = Arc::new(UnknownSecrets::default());
         let state = AppState(Arc::new(Services {
             store,
@@ -90,13 +100,25 @@ impl App {
             saml_verifications: Arc::new(tokio::sync::Semaphore::new(
                 crate::saml::CONCURRENT_VERIFICATIONS,
             )),
+            metrics,
             config: Arc::new(config),
         }));
-        Ok(Self { listeners, state })
+        Ok(Self {
+            listeners,
+            metrics_listener,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listeners.addr
+    }
+
+    /// Where `/metrics` is served, when `--metrics-listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(metrics::endpoint::local_addr)
     }
 
     /// What a fresh install says at start: how the first admin gets in.
@@ -139,7 +161,7 @@ impl App {
         let state = self.state;
         let flush_every = Duration::from_secs(state.config.click_flush_secs);
         let sync_every = Duration::from_millis(state.config.sync_interval_ms);
-        let tasks = [
+        let mut tasks = vec![
             every(
                 flush_every,
                 stop_rx.clone(),
@@ -168,6 +190,19 @@ impl App {
                 }
             }),
         ];
+        if let Some(listener) = self.metrics_listener {
+            tasks.push(metrics::endpoint::serve(
+                listener,
+                state.clone(),
+                stop_rx.clone(),
+            ));
+            tasks.push(every(
+                Duration::from_secs(5),
+                stop_rx.clone(),
+                state.clone(),
+                |s| async move { s.metrics.upkeep() },
+            ));
+        }
         let router = crate::http::router(state.clone());
         let mut workers = server::spawn(self.listeners, router, stop_rx)?;
         shutdown.await;

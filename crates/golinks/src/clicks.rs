@@ -45,6 +45,12 @@ impl ClickCounter {
     /// Writes the pending counts. On a database error they are put back, so a flush that
     /// fails loses nothing; the next one retries.
     pub async fn flush(&self, store: &Store) -> StoreResult<usize> {
+        let result = self.write(store).await;
+        crate::metrics::clicks_flushed(&result);
+        result
+    }
+
+    async fn write(&self, store: &Store) -> StoreResult<usize> {
         let taken: Counts = self
             .shards
             .iter()

@@ -79,6 +79,10 @@ pub struct ServeArgs {
     /// Hours a session lasts at most after sign-in [default: 720].
     #[arg(long, env = "GOLINKS_SESSION_LIFETIME_HOURS")]
     pub session_lifetime_hours: Option<u32>,
+    /// Address serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9100: a listener of its
+    /// own, never the public one [default: none: no metrics].
+    #[arg(long, env = "GOLINKS_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,6 +104,7 @@ struct FileConfig {
     sign_in_burst: Option<NonZeroU32>,
     session_idle_hours: Option<u32>,
     session_lifetime_hours: Option<u32>,
+    metrics_listen: Option<String>,
 }
 
 #[derive(Clone)]
@@ -121,6 +126,8 @@ pub struct Config {
     pub sign_in_burst: NonZeroU32,
     pub session_idle_hours: u32,
     pub session_lifetime_hours: u32,
+    /// Where `/metrics` is served; `None`: metrics are off.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -186,21 +193,25 @@ impl Config {
                 file.session_lifetime_hours,
                 720,
             ),
+            metrics_listen: args.metrics_listen.clone().or(file.metrics_listen),
         };
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self
-            .listen
-            .rsplit_once(':')
-            .is_none_or(|(_, port)| port.parse::<u16>().is_err())
-        {
+        let host_port = |a: &str| {
+            a.rsplit_once(':')
+                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        };
+        if !host_port(&self.listen) {
             bail!(
                 "--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not {:?}",
                 self.listen
             );
+        }
+        if let Some(metrics) = self.metrics_listen.as_deref().filter(|a| !host_port(a)) {
+            bail!("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9100, not {metrics:?}");
         }
         if let Some(base) = &self.base_url {
             let parsed = url::Url::parse(base)
@@ -274,10 +285,15 @@ impl fmt::Display for Config {
         writeln!(f, "sign_in_rate_per_min = {}", self.sign_in_rate_per_min)?;
         writeln!(f, "sign_in_burst = {}", self.sign_in_burst)?;
         writeln!(f, "session_idle_hours = {}", self.session_idle_hours)?;
-        write!(
+        writeln!(
             f,
             "session_lifetime_hours = {}",
             self.session_lifetime_hours
+        )?;
+        write!(
+            f,
+            "metrics_listen = {:?}",
+            self.metrics_listen.as_deref().unwrap_or("")
         )
     }
 }
@@ -344,6 +360,12 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::load(&args).is_err());
+        let args = ServeArgs {
+            metrics_listen: Some("9100".into()),
+            ..Default::default()
+        };
+        let error = format!("{:#}", Config::load(&args).expect_err("no host"));
+        assert!(error.contains("--metrics-listen"), "{error}");
         let args = ServeArgs {
             trusted_proxies: Some(vec!["10.0.0.0/8".into(), "proxy.example".into()]),
             ..Default::default()

@@ -14,6 +14,7 @@ use axum::http::HeaderValue;
 use uuid::Uuid;
 
 use crate::domain::{BaseUrl, OrgId, PLACEHOLDERS, Visibility};
+use crate::metrics::AppliedAt;
 use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
 use crate::suggest::Suggester;
 use id_hash::IdMap;
@@ -145,6 +146,8 @@ pub struct Index {
     /// The server's `--base-url`: the default organization's canonical URL unless it has
     /// its own.
     server_base: Option<BaseUrl>,
+    /// When the change sequences were last applied (`golinks_change_feed_last_applied_age_seconds`).
+    pub applied: AppliedAt,
 }
 
 impl Index {
@@ -178,15 +181,20 @@ impl Index {
         };
         let orgs_changed = seqs.len() != self.hosts().orgs.len();
         if stale.is_empty() && !orgs_changed {
+            // Every sequence read is the one applied: the index is current as of now.
+            self.applied.mark();
             return Ok(());
         }
         if stale.is_empty() {
             // Only the set of organizations changed; `reload_org` reloads them otherwise.
             self.reload_hosts(store).await?;
+            self.applied.mark();
         }
+        let caught_up = stale.len();
         for org in stale {
             self.reload_org(store, org).await?;
         }
+        crate::metrics::replica_caught_up(caught_up);
         Ok(())
     }
 
@@ -209,6 +217,7 @@ impl Index {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(org, built);
+        self.applied.mark();
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod http;
 pub mod index;
 pub mod links;
 pub mod logging;
+pub mod metrics;
 pub mod policy;
 pub mod provisioning;
 pub mod resolve;

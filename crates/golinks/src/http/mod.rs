@@ -63,9 +63,16 @@ pub fn router(state: AppState) -> Router {
     // client-address rule and the headers layer: they cost more than the lookup
     // (docs/benchmarks.md). The HTML pages it answers with set their headers themselves
     // (`security_headers::on`).
-    Router::new()
-        .merge(pages)
-        .merge(redirect::router())
+    let mut router = Router::new().merge(pages).merge(redirect::router());
+    // Metrics wrap every route and the fallback (`Router::layer` layers each route, after
+    // routing: the matched route template is known). Off, they cost nothing here.
+    if state.metrics.on() {
+        router = router.layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::http::layer,
+        ));
+    }
+    router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(
             REQUEST_ID,

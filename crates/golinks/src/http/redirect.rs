@@ -17,6 +17,7 @@ use super::web::{MissingLinkPage, Nav};
 use crate::app::AppState;
 use crate::domain::{LinkId, LinkName, OrgId, Visibility};
 use crate::index::strip_port;
+use crate::metrics::RedirectOutcome as Outcome;
 use crate::resolve;
 
 pub fn router() -> Router<AppState> {
@@ -29,57 +30,71 @@ pub fn private_router() -> Router<AppState> {
 }
 
 async fn follow(State(state): State<AppState>, request: Request) -> Response {
-    let (uri, headers) = (request.uri(), request.headers());
+    let started = state.metrics.redirects.start();
+    let (outcome, response) = lookup(&state, request.uri(), request.headers()).await;
+    state.metrics.redirects.record(outcome, started);
+    response
+}
+
+/// Where `go/<path>` leads, and what that came to for the metrics.
+async fn lookup(state: &AppState, uri: &Uri, headers: &HeaderMap) -> (Outcome, Response) {
     let host = canonical::request_host(headers, uri);
     let hosts = state.index.hosts();
     let Some(org) = hosts.org_for(host.map(strip_port)) else {
-        return page(&state, PageError::internal(&"no default organization"));
+        let error = PageError::internal(&"no default organization");
+        return (Outcome::NotFound, page(state, error));
     };
     // On a short alias host (`go`) the session cookie is not sent: go to the canonical host,
     // where it is, unless the organization resolves its links without sign-in anyway.
     let alias = canonical::elsewhere(&hosts, org.id, host);
     if let Some(base) = alias.filter(|_| !org.anonymous_resolution) {
-        return canonical::redirect(base, uri, StatusCode::FOUND);
+        let response = canonical::redirect(base, uri, StatusCode::FOUND);
+        return (Outcome::Canonical, response);
     }
     let path = uri.path().trim_start_matches('/');
     let first = path.split('/').next().unwrap_or_default();
     let key = LinkName::key_of(first);
     if key.as_deref().is_some_and(crate::domain::is_reserved) || first == "_" {
-        return page(
-            &state,
-            PageError::new(StatusCode::NOT_FOUND, "There is no such page."),
-        );
+        let error = PageError::new(StatusCode::NOT_FOUND, "There is no such page.");
+        return (Outcome::NotFound, page(state, error));
     }
     // Company and unlisted links are for signed-in members, unless the organization trusts
     // its network; public links are for everyone. The session check reads memory only
     // (`crate::sessions`) once a session has been seen.
-    let signed_in = session::signed_in(headers, &state)
+    let signed_in = session::signed_in(headers, state)
         .await
         .filter(|me| me.org == org.id);
     let visitor = signed_in.as_ref().map(|me| me.user);
     let member = org.anonymous_resolution || visitor.is_some();
     // `go/name+` is the link's page.
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
-        return found(&state, format!("/_/links/{name}"));
+        return (Outcome::LinkPage, found(state, format!("/_/links/{name}")));
     }
     // `go/name` alone, the common case, has its `Location` ready in the index.
     let plain = key.filter(|_| path == first && uri.query().is_none_or(str::is_empty));
-    match shared_link(&state, org.id, member, plain.as_deref(), uri) {
+    match shared_link(state, org.id, member, plain.as_deref(), uri) {
         Some((link, location)) => {
             // Counting who followed it gives the link page its "people" figure.
             state.clicks.record(org.id, link, visitor);
-            match location {
+            let response = match location {
                 Ok(ready) => (StatusCode::FOUND, [(header::LOCATION, ready)]).into_response(),
-                Err(location) => found(&state, location),
-            }
+                Err(location) => found(state, location),
+            };
+            (Outcome::Hit, response)
         }
         // Signing in happens on the canonical host, and so does everything after it.
         None => match alias {
-            Some(base) => canonical::redirect(base, uri, StatusCode::FOUND),
+            Some(base) => (
+                Outcome::Canonical,
+                canonical::redirect(base, uri, StatusCode::FOUND),
+            ),
             None => match signed_in {
                 // Whether the link exists is not told before sign-in.
-                None => sign_in_first(uri),
-                Some(me) => page(&state, missing(&state, org.id, &me.session.name, first)),
+                None => (Outcome::SignInRequired, sign_in_first(uri)),
+                Some(me) => {
+                    let missing = missing(state, org.id, &me.session.name, first);
+                    (Outcome::Miss, page(state, missing))
+                }
             },
         },
     }
@@ -125,11 +140,25 @@ async fn follow_private(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
+    let started = state.metrics.redirects.start();
+    let (outcome, response) = lookup_private(&state, caller, &headers, &uri);
+    state.metrics.redirects.record(outcome, started);
+    response
+}
+
+fn lookup_private(
+    state: &AppState,
+    caller: Result<ApiActor, Response>,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> (Outcome, Response) {
     let caller = match caller {
         Ok(caller) => caller,
         // A browser without a session signs in first; a bad API token is told so.
-        Err(_) if !headers.contains_key(header::AUTHORIZATION) => return sign_in_first(&uri),
-        Err(refused) => return refused,
+        Err(_) if !headers.contains_key(header::AUTHORIZATION) => {
+            return (Outcome::SignInRequired, sign_in_first(uri));
+        }
+        Err(refused) => return (Outcome::SignInRequired, refused),
     };
     let path = uri.path().trim_start_matches("/my/");
     let (org, user) = (caller.org.org.id, caller.actor.user);
@@ -144,13 +173,15 @@ async fn follow_private(
     match resolved {
         Some(hit) => {
             state.clicks.record(org, hit.target, Some(user));
-            found(&state, hit.location)
+            (Outcome::Hit, found(state, hit.location))
         }
-        None => PageError::new(
-            StatusCode::NOT_FOUND,
-            "You have no private link of that name.",
-        )
-        .into_response(),
+        None => {
+            let error = PageError::new(
+                StatusCode::NOT_FOUND,
+                "You have no private link of that name.",
+            );
+            (Outcome::Miss, error.into_response())
+        }
     }
 }
 

@@ -82,6 +82,43 @@ pub enum Refusal {
 const MAX_SHOWN: usize = 300;
 
 impl Refusal {
+    /// The refusal's kind, a fixed word for the metrics' `outcome` label (never the text,
+    /// which quotes the unauthenticated document).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::TooLarge => "too_large",
+            Self::NotBase64 => "not_base64",
+            Self::NotUtf8 => "not_utf8",
+            Self::Malformed(_) => "malformed",
+            Self::Doctype => "doctype",
+            Self::Comment => "comment",
+            Self::Shape { .. } => "shape",
+            Self::Encrypted => "encrypted",
+            Self::Unsigned => "unsigned",
+            Self::Algorithm(_) => "algorithm",
+            Self::Signature(_) => "signature",
+            Self::BadSignature => "bad_signature",
+            Self::Status(_) => "status",
+            Self::Issuer { .. } => "issuer",
+            Self::Destination { .. } => "destination",
+            Self::NoDestination => "no_destination",
+            Self::Audience { .. } => "audience",
+            Self::NoAudience => "no_audience",
+            Self::Recipient { .. } => "recipient",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::NoBearer => "no_bearer",
+            Self::NoAuthnStatement => "no_authn_statement",
+            Self::NoSubject => "no_subject",
+            Self::InResponseToMismatch => "in_response_to_mismatch",
+            Self::UnknownRequest => "unknown_request",
+            Self::OtherBrowser => "other_browser",
+            Self::IdpInitiatedOff => "idp_initiated_off",
+            Self::Replay => "replay",
+            Self::NoEmail(_) => "no_email",
+        }
+    }
+
     /// The reason for the refusal page: bounded in length (askama escapes the HTML).
     pub fn for_page(&self) -> String {
         bounded(&self.to_string())

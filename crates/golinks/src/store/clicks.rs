@@ -1,5 +1,6 @@
 //! Daily click counts, written in one transaction per flush.
 
+use crate::metrics::{QueryFamily, time_query};
 use time::{Date, OffsetDateTime};
 
 use super::{Store, StoreResult, on_pool};
@@ -21,6 +22,7 @@ impl Store {
     /// Adds the batches to the daily buckets. Clicks on a link deleted meanwhile are dropped
     /// (the `WHERE EXISTS` guards), never an error that would lose the rest of the batch.
     pub async fn record_clicks(&self, batches: &[ClickBatch]) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::ClickFlush);
         if batches.is_empty() {
             return Ok(());
         }

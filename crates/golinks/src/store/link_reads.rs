@@ -1,5 +1,6 @@
 //! Link reads: by id or name, search, history, export, and the redirect index's targets.
 
+use crate::metrics::{QueryFamily, time_query};
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -79,6 +80,7 @@ const VISIBLE_TO_VIEWER: &str =
 
 impl Store {
     pub async fn find_link(&self, org: OrgId, id: LinkId) -> StoreResult<Link> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let sql = sqlx::AssertSqlSafe(format!("{LINK_SELECT} WHERE l.org_id = $1 AND l.id = $2"));
         let row: Option<LinkRow> = on_pool!(self.read(), |p| {
             sqlx::query_as(sql)
@@ -101,6 +103,7 @@ impl Store {
         namespace: Uuid,
         name_key: &str,
     ) -> StoreResult<Link> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let id: Option<Uuid> = on_pool!(self.read(), |p| {
             sqlx::query_scalar(
                 "SELECT link_id FROM link_names WHERE org_id = $1 AND namespace = $2 AND name_key = $3",
@@ -122,6 +125,7 @@ impl Store {
         org: OrgId,
         query: &LinkQuery,
     ) -> StoreResult<(Vec<Link>, i64)> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let pattern = like_pattern(&query.text);
         // A text of only `-` and `_` has no name key to look for; keys never hold `-`, so this
         // matches no key (rather than all).
@@ -180,6 +184,7 @@ impl Store {
 
     /// The link's changes, oldest first: (when, who, action, before, after).
     pub async fn link_history(&self, org: OrgId, id: LinkId) -> StoreResult<Vec<HistoryEntry>> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let rows: Vec<HistoryRow> = on_pool!(self.read(), |p| {
             sqlx::query_as(
                 "SELECT at, actor_id, action, before_json, after_json FROM link_history
@@ -205,6 +210,7 @@ impl Store {
 
     /// Every link of the organization, for export.
     pub async fn all_links(&self, org: OrgId) -> StoreResult<Vec<Link>> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let sql = sqlx::AssertSqlSafe(format!(
             "{LINK_SELECT} WHERE l.org_id = $1 ORDER BY lower(l.name)"
         ));
@@ -216,6 +222,7 @@ impl Store {
 
     /// Every name of every link of the organization: what the redirect index is built from.
     pub async fn link_targets(&self, org: OrgId) -> StoreResult<Vec<LinkTarget>> {
+        let _timer = time_query(QueryFamily::LinkRead);
         let rows: Vec<(Uuid, Uuid, String, String, String, String)> = on_pool!(self.read(), |p| {
             sqlx::query_as(
                 "SELECT n.link_id, n.namespace, n.name_key, n.name, l.url, l.visibility

@@ -1,6 +1,7 @@
 //! Link writes: names and aliases, tags and history in one transaction each, which also
 //! bumps the organization's change sequence.
 
+use crate::metrics::{QueryFamily, time_query};
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -51,6 +52,7 @@ impl Store {
         draft: &LinkDraft,
         actor: Option<UserId>,
     ) -> StoreResult<(Link, i64)> {
+        let _timer = time_query(QueryFamily::LinkWrite);
         let id = LinkId::new();
         let seq = on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
@@ -81,6 +83,7 @@ impl Store {
         draft: &LinkDraft,
         actor: Option<UserId>,
     ) -> StoreResult<(Link, i64)> {
+        let _timer = time_query(QueryFamily::LinkWrite);
         let seq = on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             ensure_names_free!(tx, org, draft, Some(id));
@@ -128,6 +131,7 @@ impl Store {
         before: &LinkDraft,
         actor: Option<UserId>,
     ) -> StoreResult<i64> {
+        let _timer = time_query(QueryFamily::LinkWrite);
         Ok(on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             let deleted = sqlx::query("DELETE FROM links WHERE org_id = $1 AND id = $2")
@@ -159,6 +163,7 @@ impl Store {
         org: OrgId,
         drafts: &[LinkDraft],
     ) -> StoreResult<ImportReport> {
+        let _timer = time_query(QueryFamily::LinkWrite);
         let mut report = ImportReport::default();
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;

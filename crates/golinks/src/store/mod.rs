@@ -171,6 +171,22 @@ impl Store {
         Ok(())
     }
 
+    /// Each connection pool's size and idle connections, for the metrics.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |name, size: u32, idle: usize| PoolStats {
+            name,
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        };
+        match &self.backend {
+            Backend::Sqlite { read, write } => vec![
+                stats("sqlite_read", read.size(), read.num_idle()),
+                stats("sqlite_write", write.size(), write.num_idle()),
+            ],
+            Backend::Postgres(pool) => vec![stats("postgres", pool.size(), pool.num_idle())],
+        }
+    }
+
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite { read, write } => {
@@ -180,6 +196,14 @@ impl Store {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// One connection pool's connections: open (`size`), of which `idle`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub name: &'static str,
+    pub size: u32,
+    pub idle: u32,
 }
 
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,5 +1,6 @@
 //! Organizations, their host names and their change sequence.
 
+use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -175,6 +176,7 @@ impl Store {
     /// The change sequence of every organization: what the caches compare to notice writes
     /// made by another process.
     pub async fn change_seqs(&self) -> StoreResult<Vec<(OrgId, i64)>> {
+        let _timer = time_query(QueryFamily::ChangeFeed);
         let rows: Vec<(Uuid, i64)> = on_pool!(self.read(), |p| {
             sqlx::query_as("SELECT id, change_seq FROM organizations")
                 .fetch_all(p)

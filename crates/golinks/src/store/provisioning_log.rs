@@ -1,5 +1,6 @@
 //! The provisioning log: what each SCIM request did.
 
+use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -95,6 +96,7 @@ impl Store {
         &self,
         digest: &[u8],
     ) -> StoreResult<Option<(OrgId, Uuid, String, Option<OffsetDateTime>)>> {
+        let _timer = time_query(QueryFamily::Token);
         let row: Option<(Uuid, Uuid, String, Option<OffsetDateTime>)> =
             on_pool!(self.read(), |p| {
                 sqlx::query_as(
@@ -109,6 +111,7 @@ impl Store {
     }
 
     pub async fn touch_scim_token(&self, org: OrgId, id: Uuid) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::Token);
         on_pool!(self.write(), |p| {
             sqlx::query("UPDATE scim_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())

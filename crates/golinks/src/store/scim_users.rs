@@ -2,6 +2,7 @@
 //! directory and sign-in use, all written together. Writes are optimistic: an update names
 //! the version it read and fails if someone changed the person in between.
 
+use crate::metrics::{QueryFamily, time_query};
 use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -168,6 +169,7 @@ impl Store {
         cols: &UserColumns,
         resource: &Value,
     ) -> StoreResult<UserRecord> {
+        let _timer = time_query(QueryFamily::ScimUserWrite);
         let id = UserId::new().as_uuid();
         let now = now_ms();
         on_pool!(self.write(), |p| {
@@ -193,6 +195,7 @@ impl Store {
 
     /// A person who was not deleted.
     pub async fn get_scim_user(&self, org: OrgId, id: UserId) -> StoreResult<UserRecord> {
+        let _timer = time_query(QueryFamily::ScimUserRead);
         let sql = sqlx::AssertSqlSafe(format!(
             "{USER_SELECT} WHERE u.org_id = $1 AND u.id = $2 AND u.deleted_at IS NULL"
         ));
@@ -218,6 +221,7 @@ impl Store {
         cols: &UserColumns,
         resource: &Value,
     ) -> StoreResult<Option<UserRecord>> {
+        let _timer = time_query(QueryFamily::ScimUserWrite);
         let now = now_ms();
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
@@ -255,6 +259,7 @@ impl Store {
         id: UserId,
         expected: Option<i64>,
     ) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::ScimUserWrite);
         let done = on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             let done = sqlx::query(
@@ -290,6 +295,7 @@ impl Store {
         org: OrgId,
         q: &UserPageQuery,
     ) -> StoreResult<(Vec<UserRecord>, i64)> {
+        let _timer = time_query(QueryFamily::ScimUserRead);
         let binds: &[SqlValue] = q.filter.as_ref().map_or(&[], |f| &f.binds);
         let condition = q
             .filter

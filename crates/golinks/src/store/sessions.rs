@@ -2,6 +2,7 @@
 //! Ending sessions bumps the organization's change sequence, so that every server's session
 //! cache forgets them (see `crate::sessions`).
 
+use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -100,6 +101,7 @@ impl Store {
         expires_at: OffsetDateTime,
         user_agent: Option<&str>,
     ) -> StoreResult<Uuid> {
+        let _timer = time_query(QueryFamily::Session);
         let id = Uuid::now_v7();
         let now = OffsetDateTime::now_utc();
         on_pool!(self.write(), |p| {
@@ -117,6 +119,7 @@ impl Store {
 
     /// The unrevoked, unexpired session of an active person.
     pub async fn find_session(&self, digest: &[u8]) -> StoreResult<SessionRecord> {
+        let _timer = time_query(QueryFamily::Session);
         let row: Option<SessionRow> = on_pool!(self.read(), |p| {
             sqlx::query_as(
                 "SELECT s.org_id, s.id, s.user_id, u.role, COALESCE(u.display_name, u.user_name) AS name,
@@ -143,6 +146,7 @@ impl Store {
     }
 
     pub async fn touch_session(&self, org: OrgId, id: Uuid) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::Session);
         on_pool!(self.write(), |p| {
             sqlx::query("UPDATE sessions SET last_seen_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())
@@ -156,6 +160,7 @@ impl Store {
 
     /// Ends one session of `user` (logout, or the person ending one from their list).
     pub async fn revoke_session(&self, org: OrgId, user: UserId, id: Uuid) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::Session);
         let done = on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             let done = sqlx::query(
@@ -177,6 +182,7 @@ impl Store {
 
     /// Ends every session of a person (an admin signing them out); returns how many.
     pub async fn end_sessions(&self, org: OrgId, user: UserId) -> StoreResult<u64> {
+        let _timer = time_query(QueryFamily::Session);
         Ok(on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             let ended = sqlx::query(

@@ -1,5 +1,6 @@
 //! SCIM and API tokens, stored as SHA-256 digests only.
 
+use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -172,6 +173,7 @@ impl Store {
     /// if someone guessed a 256-bit secret, so it may be remembered as unknown; one that
     /// exists may come back (its person reactivated) and may not.
     pub async fn digest_is_known(&self, digest: &[u8]) -> StoreResult<bool> {
+        let _timer = time_query(QueryFamily::Token);
         let known: bool = on_pool!(self.read(), |p| {
             sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM sessions WHERE token_hash = $1)
@@ -187,6 +189,7 @@ impl Store {
 
     /// The active, not deleted person behind an unrevoked API token.
     pub async fn find_api_caller(&self, digest: &[u8]) -> StoreResult<ApiCaller> {
+        let _timer = time_query(QueryFamily::Token);
         let row: Option<(Uuid, Uuid, Uuid, String, Option<OffsetDateTime>)> =
             on_pool!(self.read(), |p| {
                 sqlx::query_as(
@@ -210,6 +213,7 @@ impl Store {
     }
 
     pub async fn touch_api_token(&self, org: OrgId, token: TokenId) -> StoreResult<()> {
+        let _timer = time_query(QueryFamily::Token);
         on_pool!(self.write(), |p| {
             sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())

@@ -11,6 +11,7 @@ mod deploy;
 mod health;
 mod import;
 mod logs;
+mod metrics;
 mod orgs;
 mod redirect;
 mod replicas;

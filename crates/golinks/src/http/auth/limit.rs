@@ -67,6 +67,11 @@ pub enum Format {
 impl TooMany {
     /// The 429 answer; `what` says what there were too many of ("sign-in attempts").
     pub fn respond(self, format: Format, what: &str) -> Response {
+        crate::metrics::throttled(match format {
+            Format::Page => "page",
+            Format::Api => "api",
+            Format::Scim => "scim",
+        });
         let seconds = self.retry_after_secs;
         let detail = format!("Too many {what}. Try again in {seconds} s.");
         let mut response = match format {

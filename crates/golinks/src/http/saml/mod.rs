@@ -144,6 +144,7 @@ struct AcsForm {
 /// The refusal page, and a WARN line whose attacker-chosen values are escaped and bounded.
 fn refused(org: &HostOrg, why: &Refusal) -> PageError {
     tracing::warn!(org = %org.org.slug, reason = %why.for_log(), "SAML sign-in refused");
+    crate::metrics::saml_sign_in(why.kind());
     PageError::new(
         StatusCode::FORBIDDEN,
         format!(
@@ -180,6 +181,7 @@ async fn verify(
     let Ok(Ok(slot)) = tokio::time::timeout(saml::VERIFICATION_WAIT, slots.acquire_owned()).await
     else {
         tracing::warn!(org = %org.org.slug, "SAML sign-in refused: every verification slot is busy");
+        crate::metrics::saml_sign_in("busy");
         return Err(busy());
     };
     let verifier = Arc::clone(&state.saml_verifier);
@@ -231,6 +233,7 @@ async fn acs(
         .await
         .map_err(|e| page(e.into()))?;
     tracing::info!(org = %org.org.slug, user = %user.id, "signed in with SAML");
+    crate::metrics::saml_sign_in("accepted");
     let location = HeaderValue::from_str(&next).unwrap_or(HeaderValue::from_static("/_/"));
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
     let set = response.headers_mut();
@@ -306,19 +309,23 @@ async fn person(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let forbidden = |why: &str| {
+    let forbidden = |outcome: &'static str, why: &str| {
         tracing::warn!(org = %org.org.slug, reason = why, "SAML sign-in refused");
+        crate::metrics::saml_sign_in(outcome);
         PageError::new(StatusCode::FORBIDDEN, why.to_owned())
     };
     match found {
         Some(user) if user.deleted => Err(forbidden(
+            "account_removed",
             "Your golinks account was removed. Ask your admin to assign golinks to you again.",
         )),
         Some(user) if !user.active => Err(forbidden(
+            "account_inactive",
             "Your golinks account is inactive. Ask your admin to activate it.",
         )),
         Some(user) => Ok(user),
         None if !settings.jit => Err(forbidden(
+            "no_account",
             "You have no golinks account yet. Ask your admin to assign golinks to you.",
         )),
         None => match state

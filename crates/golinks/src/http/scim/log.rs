@@ -64,6 +64,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     request.extensions_mut().insert(Arc::clone(&note));
     let response = next.run(request).await;
     let status = response.status();
+    crate::metrics::scim_request(&method, &request_path, status);
     let search = method == Method::POST && request_path.ends_with("/.search");
     let read_only = method == Method::GET || search;
     if read_only && status.as_u16() < 400 {

@@ -20,6 +20,8 @@ pub use db::{Backend, TestDb};
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when the test set `metrics_listen`.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     pub db: TestDb,
     pub client: Client,
@@ -49,6 +51,7 @@ pub fn config(database_url: &str) -> Config {
         sign_in_burst: std::num::NonZeroU32::new(200).expect("nonzero"),
         session_idle_hours: 168,
         session_lifetime_hours: 720,
+        metrics_listen: None,
     }
 }
 
@@ -79,6 +82,7 @@ impl TestApp {
         adjust(&mut config);
         let app = App::build(config).await.expect("the app starts");
         let addr = app.local_addr();
+        let metrics_addr = app.metrics_addr();
         let state = app.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run(async move {
@@ -102,6 +106,7 @@ impl TestApp {
             .expect("client");
         TestApp {
             addr,
+            metrics_addr,
             state,
             db,
             client,
