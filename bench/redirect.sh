@@ -31,6 +31,9 @@
 #   GOLINKS_BIN=path          use this binary instead of running cargo build
 #   RUST_LOG=warn             passed to golinks (keeps per-request logging off)
 #   KEEP_TMP=1                keep the temp dir (db, configs, logs, results) for inspection
+#   METRICS=1                 golinks serves Prometheus metrics (--metrics-listen on a free
+#                             loopback port), scraped once after each link count's rounds;
+#                             compare with a run without it (docs/benchmarks.md)
 set -euo pipefail
 
 SMOKE="${SMOKE:-}"
@@ -47,6 +50,7 @@ THREADS="${THREADS:-1}"
 CONNS="${CONNS:-32}"
 BENCH_ONLY="${BENCH_ONLY:-}"
 KEEP_TMP="${KEEP_TMP:-}"
+METRICS="${METRICS:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
@@ -126,7 +130,7 @@ free_ports() {
   python3 - <<'EOF'
 import socket
 socks = []
-for _ in range(2):
+for _ in range(3):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -171,8 +175,10 @@ start_golinks() { # links
   log "importing $1 links into $db_url"
   fg_run timeout 600 "$BIN" links import --database-url "$db_url" --org default "$TMP/links.jsonl" \
     >"$TMP/import.log" 2>&1 || die_log "$TMP/import.log" "golinks links import failed"
+  local -a metrics=()
+  [[ -n "$METRICS" ]] && metrics=(--metrics-listen "127.0.0.1:$PORT3")
   RUST_LOG="${RUST_LOG:-warn}" "$BIN" serve --listen "127.0.0.1:$PORT1" --database-url "$db_url" \
-    >"$TMP/golinks.log" 2>&1 &
+    "${metrics[@]}" >"$TMP/golinks.log" 2>&1 &
   GOLINKS_PID=$!
   for ((i = 0; i < 300; i++)); do # 300 x 0.2 s = 60 s
     kill -0 "$GOLINKS_PID" 2>/dev/null || die_log "$TMP/golinks.log" "golinks serve exited during startup"
@@ -361,8 +367,8 @@ status() { # KIND ACCESS|nginx -> the status every request of that kind gets
 }
 
 # --- 6. run ---------------------------------------------------------------------
-read -r PORT1 PORT2 < <(free_ports)
-[[ -n "${PORT1:-}" && -n "${PORT2:-}" ]] || die "could not pick free ports"
+read -r PORT1 PORT2 PORT3 < <(free_ports)
+[[ -n "${PORT1:-}" && -n "${PORT2:-}" && -n "${PORT3:-}" ]] || die "could not pick free ports"
 for links in $LINKS; do
   generate "$links"
   CHECK_N=$((links / 2 + 1))
@@ -384,6 +390,14 @@ for links in $LINKS; do
       measure "$links" "$access" "$kind"
     done
   done
+  if run_golinks && [[ -n "$METRICS" ]]; then
+    # The redirects were counted: the exposition holds the hits of the rounds just run.
+    hits="$(curl -fsS --max-time 5 "http://127.0.0.1:$PORT3/metrics" |
+      awk '$1 == "golinks_redirects_total{outcome=\"hit\"}" { print $2 }')" ||
+      die_log "$TMP/golinks.log" "cannot scrape http://127.0.0.1:$PORT3/metrics"
+    log "metrics: golinks_redirects_total{outcome=\"hit\"} = ${hits:-missing}"
+    [[ -n "$hits" ]] || die_log "$TMP/golinks.log" "no redirect hits in the metrics"
+  fi
   stop_pid "$GOLINKS_PID" golinks
   stop_pid "$NGINX_PID" nginx
   GOLINKS_PID="" NGINX_PID=""
@@ -392,7 +406,7 @@ done
 
 # --- 7. report --------------------------------------------------------------------
 echo
-echo "redirect benchmark: wrk -t$THREADS -c$CONNS, $ROUNDS rounds of ${DURATION}s, a random name per request; medians"
+echo "redirect benchmark: wrk -t$THREADS -c$CONNS, $ROUNDS rounds of ${DURATION}s, a random name per request; medians${METRICS:+; golinks with metrics on}"
 printf '%-8s %-10s %-5s %-8s %10s %8s %8s %12s\n' links access kind server "req/s" "p50 ms" "p99 ms" "CPU µs/req"
 while read -r links access kind server; do
   col() { awk -v l="$links" -v a="$access" -v k="$kind" -v s="$server" -v c="$1" \

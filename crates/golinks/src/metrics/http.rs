@@ -22,11 +22,14 @@ struct Series {
     duration: Histogram,
 }
 
+/// One route's series, by method and status.
+type RouteSeries = HashMap<(&'static str, u16), Series>;
+
 /// The series seen so far, by route then method and status: after the first request of a
 /// kind, a request costs a read lock, two lookups and two atomic updates, no allocation.
 #[derive(Default)]
 pub struct HttpMetrics {
-    series: RwLock<HashMap<Box<str>, HashMap<(&'static str, u16), Series>>>,
+    series: RwLock<HashMap<Box<str>, RouteSeries>>,
 }
 
 impl HttpMetrics {
