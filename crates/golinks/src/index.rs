@@ -2,8 +2,9 @@
 //! host-name → organization map. A redirect reads only this, never the database.
 //!
 //! It follows the organizations' change sequences (see `store::orgs`): this process applies
-//! its own writes at once ([`Index::reload_org`] after each write), and [`Index::sync`],
-//! called about every second, reloads whatever another process (a replica, the CLI) changed.
+//! its own writes at once ([`Index::apply_write`] after each write), and [`Index::sync`]
+//! reloads whatever another process (a replica, the CLI) changed — at once when PostgreSQL's
+//! change feed tells of it (`crate::change_feed`), else at the next poll (about every second).
 
 pub mod id_hash;
 
@@ -145,6 +146,10 @@ pub struct Index {
     /// The server's `--base-url`: the default organization's canonical URL unless it has
     /// its own.
     server_base: Option<BaseUrl>,
+    /// Held while reloading, so that a write, the change feed's notification of that same
+    /// write and the poll reload once between them: whoever comes second finds the sequence
+    /// reached and skips (a burst of writes then costs a few reloads, not one each).
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Index {
@@ -166,8 +171,15 @@ impl Index {
         self.links.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether the index holds `org`'s names as of change `seq` or later.
+    pub fn has_seen(&self, org: OrgId, seq: i64) -> bool {
+        self.links().get(&org).is_some_and(|l| l.seq >= seq)
+    }
+
     /// Reloads the organizations whose change sequence moved, and the host map when any did.
-    pub async fn sync(&self, store: &Store) -> StoreResult<()> {
+    /// True when anything was reloaded.
+    pub async fn sync(&self, store: &Store) -> StoreResult<bool> {
+        let _reloading = self.reloading.lock().await;
         let seqs = store.change_seqs().await?;
         let stale: Vec<OrgId> = {
             let links = self.links();
@@ -178,20 +190,31 @@ impl Index {
         };
         let orgs_changed = seqs.len() != self.hosts().orgs.len();
         if stale.is_empty() && !orgs_changed {
-            return Ok(());
+            return Ok(false);
         }
         if stale.is_empty() {
-            // Only the set of organizations changed; `reload_org` reloads them otherwise.
+            // Only the set of organizations changed; `reload` reloads them otherwise.
             self.reload_hosts(store).await?;
         }
         for org in stale {
-            self.reload_org(store, org).await?;
+            self.reload(store, org).await?;
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Rebuilds one organization's names, and the organizations' settings, from the store.
-    pub async fn reload_org(&self, store: &Store, org: OrgId) -> StoreResult<()> {
+    /// Makes this process's own write, which moved `org`'s sequence to `seq`, visible here;
+    /// nothing to do when a reload since (the change feed's, another write's) covered it.
+    pub async fn apply_write(&self, store: &Store, org: OrgId, seq: i64) -> StoreResult<()> {
+        let _reloading = self.reloading.lock().await;
+        if self.has_seen(org, seq) {
+            return Ok(());
+        }
+        self.reload(store, org).await
+    }
+
+    /// Rebuilds one organization's names, and the organizations' settings, from the store;
+    /// `reloading` is held.
+    async fn reload(&self, store: &Store, org: OrgId) -> StoreResult<()> {
         // Read the sequence before anything else: a write landing in between makes the next
         // sync reload again rather than be missed. The sequence may include another process's
         // change to the organization itself (hosts, anonymous resolution), so the
