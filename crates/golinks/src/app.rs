@@ -11,6 +11,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::change_feed::{self, Feed, FeedStats};
 use crate::clicks::ClickCounter;
 use crate::config::Config;
 use crate::http::auth::{BearerFailures, ScimLimiter, SignInLimiter};
@@ -50,11 +51,14 @@ pub struct Services {
     /// Slots for SAML signature verification, which runs on blocking threads that no request
     /// timeout can cancel: a few hostile POSTs must not take more than these.
     pub saml_verifications: Arc<tokio::sync::Semaphore>,
+    /// How the index follows other processes' writes (see [`crate::change_feed`]).
+    pub change_feed: Arc<FeedStats>,
 }
 
 pub struct App {
     listeners: Listeners,
     state: AppState,
+    feed: Feed,
 }
 
 impl App {
@@ -66,6 +70,7 @@ impl App {
             .map(crate::domain::BaseUrl::try_from)
             .transpose()
             .context("--base-url")?;
+        let feed = change_feed::listen(&store).await;
         let index = Index::load(&store, server_base)
             .await
             .context("cannot load the links")?;
@@ -90,9 +95,14 @@ impl App {
             saml_verifications: Arc::new(tokio::sync::Semaphore::new(
                 crate::saml::CONCURRENT_VERIFICATIONS,
             )),
+            change_feed: Arc::default(),
             config: Arc::new(config),
         }));
-        Ok(Self { listeners, state })
+        Ok(Self {
+            listeners,
+            state,
+            feed,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -139,7 +149,7 @@ impl App {
         let state = self.state;
         let flush_every = Duration::from_secs(state.config.click_flush_secs);
         let sync_every = Duration::from_millis(state.config.sync_interval_ms);
-        let tasks = [
+        let mut tasks = vec![
             every(
                 flush_every,
                 stop_rx.clone(),
@@ -163,11 +173,18 @@ impl App {
                 },
             ),
             every(sync_every, stop_rx.clone(), state.clone(), |s| async move {
-                if let Err(e) = s.index.sync(&s.store).await {
-                    tracing::warn!(error = %e, "cannot check for changes; will retry");
+                match s.index.sync(&s.store).await {
+                    Ok(true) => s.change_feed.applied(),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot check for changes; will retry"),
                 }
             }),
         ];
+        tasks.extend(change_feed::spawn(
+            self.feed,
+            state.clone(),
+            stop_rx.clone(),
+        ));
         let router = crate::http::router(state.clone());
         let mut workers = server::spawn(self.listeners, router, stop_rx)?;
         shutdown.await;
