@@ -176,6 +176,11 @@ async fn a_feed_whose_connection_is_killed_reconnects_and_catches_up() {
         json!({"name": "docs", "url": "https://docs.example/"}),
     )
     .await;
+    assert_eq!(
+        b.follow("/docs").await,
+        Err(404),
+        "B cannot know yet: its feed is down and its poll an hour away"
+    );
     sql(
         &mut admin,
         &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"),
