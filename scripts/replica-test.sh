@@ -58,6 +58,7 @@ for i in 1 2 3; do
   pids+=($!)
   echo "$!" >"$work/victim.pid" # the last one is killed in step 4
 done
+disown "$(cat "$work/victim.pid")" # killed on purpose: no job report from bash
 for port in "${ports[@]}"; do
   for _ in $(seq 1 150); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break
