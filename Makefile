@@ -33,6 +33,7 @@ test:
 		GOLINKS_TEST_POSTGRES_URL="$$pg_url" GOLINKS_REQUIRE_POSTGRES=1 ./scripts/run-tests.sh
 	./scripts/browser-tests.sh
 	./scripts/caddy-test.sh
+	./scripts/replica-test.sh
 
 bench:
 	./bench/redirect.sh

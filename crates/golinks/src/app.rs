@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::change_feed::{self, Feed, FeedStats};
 use crate::clicks::ClickCounter;
 use crate::config::Config;
 use crate::http::auth::{BearerFailures, ScimLimiter, SignInLimiter};
@@ -53,6 +54,8 @@ pub struct Services {
     /// timeout can cancel: a few hostile POSTs must not take more than these.
     pub saml_verifications: Arc<tokio::sync::Semaphore>,
     pub metrics: Metrics,
+    /// How the index follows other processes' writes (see [`crate::change_feed`]).
+    pub change_feed: Arc<FeedStats>,
 }
 
 pub struct App {
@@ -60,6 +63,7 @@ pub struct App {
     /// `--metrics-listen`, bound.
     metrics_listener: Option<TcpListener>,
     state: AppState,
+    feed: Feed,
 }
 
 impl App {
@@ -71,6 +75,7 @@ impl App {
             .map(crate::domain::BaseUrl::try_from)
             .transpose()
             .context("--base-url")?;
+        let feed = change_feed::listen(&store).await;
         let index = Index::load(&store, server_base)
             .await
             .context("cannot load the links")?;
@@ -101,12 +106,14 @@ impl App {
                 crate::saml::CONCURRENT_VERIFICATIONS,
             )),
             metrics,
+            change_feed: Arc::default(),
             config: Arc::new(config),
         }));
         Ok(Self {
             listeners,
             metrics_listener,
             state,
+            feed,
         })
     }
 
@@ -185,8 +192,10 @@ impl App {
                 },
             ),
             every(sync_every, stop_rx.clone(), state.clone(), |s| async move {
-                if let Err(e) = s.index.sync(&s.store).await {
-                    tracing::warn!(error = %e, "cannot check for changes; will retry");
+                match s.index.sync(&s.store).await {
+                    Ok(true) => s.change_feed.applied(),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot check for changes; will retry"),
                 }
             }),
         ];
@@ -203,6 +212,11 @@ impl App {
                 |s| async move { s.metrics.upkeep() },
             ));
         }
+        tasks.extend(change_feed::spawn(
+            self.feed,
+            state.clone(),
+            stop_rx.clone(),
+        ));
         let router = crate::http::router(state.clone());
         let mut workers = server::spawn(self.listeners, router, stop_rx)?;
         shutdown.await;

@@ -2,8 +2,9 @@
 //! host-name → organization map. A redirect reads only this, never the database.
 //!
 //! It follows the organizations' change sequences (see `store::orgs`): this process applies
-//! its own writes at once ([`Index::reload_org`] after each write), and [`Index::sync`],
-//! called about every second, reloads whatever another process (a replica, the CLI) changed.
+//! its own writes at once ([`Index::apply_write`] after each write), and [`Index::sync`]
+//! reloads whatever another process (a replica, the CLI) changed — at once when PostgreSQL's
+//! change feed tells of it (`crate::change_feed`), else at the next poll (about every second).
 
 pub mod id_hash;
 
@@ -148,6 +149,10 @@ pub struct Index {
     server_base: Option<BaseUrl>,
     /// When the change sequences were last applied (`golinks_change_feed_last_applied_age_seconds`).
     pub applied: AppliedAt,
+    /// Held while reloading, so that a write, the change feed's notification of that same
+    /// write and the poll reload once between them: whoever comes second finds the sequence
+    /// reached and skips (a burst of writes then costs a few reloads, not one each).
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl Index {
@@ -169,8 +174,15 @@ impl Index {
         self.links.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether the index holds `org`'s names as of change `seq` or later.
+    pub fn has_seen(&self, org: OrgId, seq: i64) -> bool {
+        self.links().get(&org).is_some_and(|l| l.seq >= seq)
+    }
+
     /// Reloads the organizations whose change sequence moved, and the host map when any did.
-    pub async fn sync(&self, store: &Store) -> StoreResult<()> {
+    /// True when anything was reloaded.
+    pub async fn sync(&self, store: &Store) -> StoreResult<bool> {
+        let _reloading = self.reloading.lock().await;
         let seqs = store.change_seqs().await?;
         let stale: Vec<OrgId> = {
             let links = self.links();
@@ -183,23 +195,34 @@ impl Index {
         if stale.is_empty() && !orgs_changed {
             // Every sequence read is the one applied: the index is current as of now.
             self.applied.mark();
-            return Ok(());
+            return Ok(false);
         }
         if stale.is_empty() {
-            // Only the set of organizations changed; `reload_org` reloads them otherwise.
+            // Only the set of organizations changed; `reload` reloads them otherwise.
             self.reload_hosts(store).await?;
             self.applied.mark();
         }
         let caught_up = stale.len();
         for org in stale {
-            self.reload_org(store, org).await?;
+            self.reload(store, org).await?;
         }
         crate::metrics::replica_caught_up(caught_up);
-        Ok(())
+        Ok(true)
     }
 
-    /// Rebuilds one organization's names, and the organizations' settings, from the store.
-    pub async fn reload_org(&self, store: &Store, org: OrgId) -> StoreResult<()> {
+    /// Makes this process's own write, which moved `org`'s sequence to `seq`, visible here;
+    /// nothing to do when a reload since (the change feed's, another write's) covered it.
+    pub async fn apply_write(&self, store: &Store, org: OrgId, seq: i64) -> StoreResult<()> {
+        let _reloading = self.reloading.lock().await;
+        if self.has_seen(org, seq) {
+            return Ok(());
+        }
+        self.reload(store, org).await
+    }
+
+    /// Rebuilds one organization's names, and the organizations' settings, from the store;
+    /// `reloading` is held.
+    async fn reload(&self, store: &Store, org: OrgId) -> StoreResult<()> {
         // Read the sequence before anything else: a write landing in between makes the next
         // sync reload again rather than be missed. The sequence may include another process's
         // change to the organization itself (hosts, anonymous resolution), so the

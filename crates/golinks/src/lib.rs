@@ -1,6 +1,7 @@
 //! golinks: self-hosted go links for organizations.
 
 pub mod app;
+pub mod change_feed;
 pub mod cli;
 pub mod clicks;
 pub mod config;

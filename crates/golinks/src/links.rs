@@ -102,11 +102,11 @@ pub async fn create(
         None => cx.actor.map(|a| a.user),
     };
     check_private_has_owner(&draft)?;
-    let (link, _) = state
+    let (link, seq) = state
         .store
         .create_link(cx.org, &draft, cx.actor.map(|a| a.user))
         .await?;
-    state.index.reload_org(&state.store, cx.org).await?;
+    state.index.apply_write(&state.store, cx.org, seq).await?;
     Ok(link)
 }
 
@@ -128,22 +128,22 @@ pub async fn update(
         draft.owner = Some(owner_by_email(state, cx, email).await?);
     }
     check_private_has_owner(&draft)?;
-    let (link, _) = state
+    let (link, seq) = state
         .store
         .update_link(cx.org, link.id, &before, &draft, cx.actor.map(|a| a.user))
         .await?;
-    state.index.reload_org(&state.store, cx.org).await?;
+    state.index.apply_write(&state.store, cx.org, seq).await?;
     Ok(link)
 }
 
 pub async fn delete(state: &AppState, cx: &WriteContext<'_>, link: &Link) -> Result<(), LinkError> {
     let before = draft_of(link)?;
     authorize_edit(cx, &before)?;
-    state
+    let seq = state
         .store
         .delete_link(cx.org, link.id, &before, cx.actor.map(|a| a.user))
         .await?;
-    state.index.reload_org(&state.store, cx.org).await?;
+    state.index.apply_write(&state.store, cx.org, seq).await?;
     Ok(())
 }
 

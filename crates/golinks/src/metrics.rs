@@ -35,6 +35,7 @@ pub const CLICK_FLUSHES: &str = "golinks_click_flushes_total";
 pub const CLICK_ROWS: &str = "golinks_click_rows_written_total";
 pub const FEED_AGE: &str = "golinks_change_feed_last_applied_age_seconds";
 pub const CATCH_UPS: &str = "golinks_replica_catch_ups_total";
+pub const FEED_RECONNECTS: &str = "golinks_change_feed_reconnects_total";
 pub const BUILD_INFO: &str = "golinks_build_info";
 
 /// Requests and redirects: a redirect hit takes microseconds, a SCIM write milliseconds.
@@ -126,6 +127,10 @@ fn describe() {
     describe_counter!(
         CATCH_UPS,
         "Organizations reloaded because a sync found them stale"
+    );
+    describe_counter!(
+        FEED_RECONNECTS,
+        "Times the change feed lost its connection, reconnected and caught up with a full sync"
     );
     describe_gauge!(BUILD_INFO, "The running version");
 }
@@ -303,6 +308,11 @@ pub fn replica_caught_up(orgs: usize) {
     if orgs > 0 {
         ::metrics::counter!(CATCH_UPS).increment(u64::try_from(orgs).unwrap_or(u64::MAX));
     }
+}
+
+/// The change feed reconnected and caught up with a full sync.
+pub fn change_feed_reconnected() {
+    ::metrics::counter!(FEED_RECONNECTS).increment(1);
 }
 
 /// When the index last applied the change sequences it read from the database, for

@@ -1,7 +1,8 @@
 //! The session check without a database read per request: sessions found once are kept in
 //! memory and trusted while their organization's change sequence stands still. Ending a
 //! session (logout, deactivation, deletion) bumps that sequence, so every server drops its
-//! cached sessions of the organization within a sync interval and asks the store again.
+//! cached sessions of the organization — at once on PostgreSQL (`crate::change_feed`), else within
+//! a sync interval — and asks the store again.
 //!
 //! Secrets that are *not* found (a made-up cookie, SCIM or API token) are remembered too, in
 //! [`UnknownSecrets`], so that repeating one costs no database read.

@@ -6,6 +6,7 @@
 //! `postgres.rs`. Every method takes the organization first: no query reaches another
 //! organization's rows.
 
+mod change_feed;
 mod clicks;
 mod link_reads;
 mod link_sql;
@@ -26,6 +27,9 @@ use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
 
+pub use change_feed::{
+    APPLICATION_NAME as CHANGE_FEED_APPLICATION_NAME, Change, ChangeListener, Heard,
+};
 pub use clicks::ClickBatch;
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};

@@ -190,7 +190,8 @@ impl Store {
 }
 
 /// Bumps the organization's change sequence inside a write's transaction and returns the
-/// new value, so caches everywhere learn that something changed.
+/// new value, so caches everywhere learn that something changed: on PostgreSQL at commit (the
+/// trigger of migration 0007 notifies the change feed), else at their next poll.
 macro_rules! bump_change_seq {
     ($tx:expr, $org:expr) => {
         sqlx::query_scalar::<_, i64>(

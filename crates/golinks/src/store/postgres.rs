@@ -38,6 +38,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organization base URL",
         include_str!("../../migrations/postgres/0006_org_base_url.sql"),
     ),
+    (
+        7,
+        "change feed",
+        include_str!("../../migrations/postgres/0007_change_feed.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

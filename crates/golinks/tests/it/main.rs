@@ -6,6 +6,7 @@ mod support;
 mod alias_hosts;
 mod api_links;
 mod backup;
+mod change_feed;
 mod cli;
 mod deploy;
 mod health;

@@ -68,7 +68,7 @@ pub async fn end_session(
         .await
     {
         Ok(()) => {
-            // This server forgets it at once; others within a sync interval.
+            // This server forgets it at once; others when the change feed (or their poll) tells them.
             if let Err(e) = state.index.sync(&state.store).await {
                 tracing::warn!(error = %e, "cannot refresh the caches after ending a session");
             }

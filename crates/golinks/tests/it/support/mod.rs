@@ -63,12 +63,17 @@ impl TestApp {
 
     /// A second server on the same database, as another replica would be.
     pub async fn replica(&self) -> TestApp {
+        self.replica_configured(|_| {}).await
+    }
+
+    /// [`TestApp::replica`] with its configuration adjusted first.
+    pub async fn replica_configured(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb {
             url: self.db.url.clone(),
             dir: None,
             pg_admin: None,
         };
-        Self::spawn_on(db).await
+        Self::spawn_configured(db, adjust).await
     }
 
     pub async fn spawn_on(db: TestDb) -> TestApp {

@@ -1,0 +1,227 @@
+//! PostgreSQL's change feed: a replica learns of another's writes from the notification,
+//! not the poll. Each replica under test polls once an hour, so only the feed can deliver a
+//! change within the (bounded) waits here.
+
+use std::time::{Duration, Instant};
+
+use golinks::domain::{OrgId, Role, Secret, TokenKind, UserId};
+use reqwest::Method;
+use serde_json::json;
+use sqlx::Connection;
+
+use crate::support::{Backend, TestApp, patch_op};
+
+/// The PostgreSQL server to test on, or `None` (the test says it is skipped).
+fn postgres() -> Option<Backend> {
+    let backend = Backend::postgres();
+    if backend.is_none() {
+        assert!(
+            std::env::var_os("GOLINKS_REQUIRE_POSTGRES").is_none(),
+            "GOLINKS_REQUIRE_POSTGRES is set but GOLINKS_TEST_POSTGRES_URL is not"
+        );
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: GOLINKS_TEST_POSTGRES_URL is not set (change_feed)"
+        );
+    }
+    backend
+}
+
+/// Another server on `app`'s database that polls for changes once an hour.
+async fn deaf_to_polls(app: &TestApp) -> TestApp {
+    app.replica_configured(|c| c.sync_interval_ms = 3_600_000)
+        .await
+}
+
+/// Waits (bounded) until `check` holds.
+async fn within<F, Fut>(limit: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_created_on_one_replica_resolves_on_another_without_a_poll() {
+    let Some(backend) = postgres() else { return };
+    let a = TestApp::spawn(backend).await;
+    let b = deaf_to_polls(&a).await;
+    let (_, token) = a.person("ada@acme.example", Role::Member).await;
+    assert_eq!(b.follow("/docs").await, Err(404));
+    a.create_link(
+        &token,
+        json!({"name": "docs", "url": "https://docs.example/"}),
+    )
+    .await;
+    within(
+        Duration::from_secs(5),
+        "B never resolved go/docs",
+        || async { b.follow("/docs").await.as_deref() == Ok("https://docs.example/") },
+    )
+    .await;
+    assert!(
+        b.state.change_feed.last_applied_unix_ms().is_some(),
+        "the feed records when it applied a change"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_deactivated_on_one_replica_is_refused_on_another_without_a_poll() {
+    let Some(backend) = postgres() else { return };
+    let a = TestApp::spawn(backend).await;
+    let b = deaf_to_polls(&a).await;
+    let scim = a.scim_token().await;
+    let person = a
+        .scim_create(&scim, crate::scim_users::user("ada@acme.example"))
+        .await;
+    let id = person["id"].as_str().expect("id");
+    let org = a
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org")
+        .id;
+    let user = UserId::from_uuid(id.parse().expect("uuid"));
+    let cookie = a.session_cookie(org, user).await;
+    let token = api_token(&a, org, user).await;
+    let by_cookie = || {
+        b.get("/_/api/v1/links")
+            .header("cookie", cookie.clone())
+            .send()
+    };
+    let by_token = || b.api(Method::GET, "/_/api/v1/links", &token).send();
+    // B knows (caches) both before the deactivation.
+    assert_eq!(by_cookie().await.expect("send").status(), 200);
+    assert_eq!(by_token().await.expect("send").status(), 200);
+    let off = patch_op(json!([{"op": "replace", "value": {"active": false}}]));
+    let (status, _) = a
+        .scim_json(Method::PATCH, &format!("/Users/{id}"), &scim, Some(off))
+        .await;
+    assert_eq!(status, 200);
+    within(
+        Duration::from_secs(5),
+        "B still accepts the session",
+        || async { by_cookie().await.expect("send").status() == 401 },
+    )
+    .await;
+    within(
+        Duration::from_secs(5),
+        "B still accepts the token",
+        || async { by_token().await.expect("send").status() == 401 },
+    )
+    .await;
+}
+
+async fn api_token(app: &TestApp, org: OrgId, user: UserId) -> String {
+    let secret = Secret::generate(TokenKind::Api);
+    app.state
+        .store
+        .create_api_token(org, user, "test", &secret.digest())
+        .await
+        .expect("token");
+    secret.reveal().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_whose_connection_is_killed_reconnects_and_catches_up() {
+    let Some(Backend::Postgres(server)) = postgres() else {
+        return;
+    };
+    let a = TestApp::spawn(Backend::Postgres(server.clone())).await;
+    let b = deaf_to_polls(&a).await;
+    let (_, token) = a.person("ada@acme.example", Role::Member).await;
+    warm(&a).await;
+    warm(&b).await;
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("connect");
+    let database = a.db.url.rsplit('/').next().expect("name").to_owned();
+    // Down and kept down: no new connection to the database (superusers included) until the
+    // change is made, so that only the catch-up after reconnecting can deliver it. The
+    // servers' pools keep the connections they have.
+    sql(
+        &mut admin,
+        &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS false"),
+    )
+    .await;
+    let feeds = format!(
+        "FROM pg_stat_activity WHERE datname = '{database}' AND application_name = '{}'",
+        golinks::store::CHANGE_FEED_APPLICATION_NAME
+    );
+    sql(
+        &mut admin,
+        &format!("SELECT pg_terminate_backend(pid) {feeds}"),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let count = format!("SELECT COUNT(*) {feeds}");
+        let up: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+            .fetch_one(&mut admin)
+            .await
+            .expect("count");
+        if up == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the feeds are still up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    a.create_link(
+        &token,
+        json!({"name": "docs", "url": "https://docs.example/"}),
+    )
+    .await;
+    assert_eq!(
+        b.follow("/docs").await,
+        Err(404),
+        "B cannot know yet: its feed is down and its poll an hour away"
+    );
+    sql(
+        &mut admin,
+        &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"),
+    )
+    .await;
+    within(Duration::from_secs(10), "B never caught up", || async {
+        b.follow("/docs").await.as_deref() == Ok("https://docs.example/")
+    })
+    .await;
+    assert!(b.state.change_feed.catch_ups() >= 1);
+    // Listening again: a later change arrives by notification.
+    a.create_link(
+        &token,
+        json!({"name": "wiki", "url": "https://wiki.example/"}),
+    )
+    .await;
+    within(
+        Duration::from_secs(5),
+        "B missed the change after",
+        || async { b.follow("/wiki").await.as_deref() == Ok("https://wiki.example/") },
+    )
+    .await;
+}
+
+/// Opens a few connections in the server's pool, which it keeps while new ones are refused.
+async fn warm(app: &TestApp) {
+    let store = &app.state.store;
+    let (one, two, three, four) = tokio::join!(
+        store.change_seqs(),
+        store.change_seqs(),
+        store.change_seqs(),
+        store.change_seqs()
+    );
+    for seqs in [one, two, three, four] {
+        seqs.expect("seqs");
+    }
+}
+
+async fn sql(conn: &mut sqlx::PgConnection, statement: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+        .execute(conn)
+        .await
+        .expect(statement);
+}
