@@ -2,6 +2,7 @@
 
 use time::{Date, OffsetDateTime};
 
+use super::Timestamp;
 use super::{Store, StoreResult, on_pool};
 use crate::domain::{LinkId, OrgId, UserId};
 
@@ -75,7 +76,7 @@ impl Store {
                 .bind(org)
                 .bind(link)
                 .bind(b.clicks)
-                .bind(b.last_at)
+                .bind(Timestamp(b.last_at))
                 .execute(&mut *tx)
                 .await?;
             }

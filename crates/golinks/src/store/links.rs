@@ -2,9 +2,9 @@
 //! bumps the organization's change sequence.
 
 use serde::Serialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::Timestamp;
 use super::link_sql::{
     ensure_names_free, first_taken_name, insert_link, insert_names_and_tags, record_history,
 };
@@ -96,7 +96,7 @@ impl Store {
             .bind(&draft.description)
             .bind(draft.owner.map(|o| o.as_uuid()))
             .bind(draft.visibility.as_str())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {

@@ -19,6 +19,7 @@ mod scim_users;
 mod sessions;
 mod sqlite;
 mod sso;
+mod timestamp;
 pub mod tokens;
 mod users;
 
@@ -37,6 +38,7 @@ pub use scim_users::{
 };
 pub use sessions::{SessionInfo, SessionRecord};
 pub use sso::SamlAcceptance;
+pub use timestamp::Timestamp;
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {

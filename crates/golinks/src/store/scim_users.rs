@@ -6,6 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::Timestamp;
 use super::sessions::revoke_sessions_in_tx;
 use super::{ResultExt, Store, StoreError, StoreResult, on_pool};
 use crate::domain::{OrgId, UserId};
@@ -133,7 +134,7 @@ macro_rules! bind_values {
                 SqlValue::Text(s) => q.bind(s.clone()),
                 SqlValue::Bool(b) => q.bind(*b),
                 SqlValue::Uuid(u) => q.bind(*u),
-                SqlValue::Time(t) => q.bind(*t),
+                SqlValue::Time(t) => q.bind(Timestamp(*t)),
             };
         }
         q
@@ -181,7 +182,7 @@ impl Store {
             .bind(org.as_uuid()).bind(id).bind(&cols.user_name).bind(cols.user_name.to_lowercase())
             .bind(&cols.external_id).bind(cols.active).bind(&cols.display_name).bind(&cols.given_name)
             .bind(&cols.family_name).bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
-            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
             .execute(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
@@ -231,7 +232,7 @@ impl Store {
             .bind(&cols.user_name).bind(cols.user_name.to_lowercase()).bind(&cols.external_id)
             .bind(cols.active).bind(&cols.display_name).bind(&cols.given_name).bind(&cols.family_name)
             .bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
-            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
             .execute(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
@@ -261,7 +262,7 @@ impl Store {
                 "UPDATE users SET deleted_at = $3, active = FALSE, version = version + 1, updated_at = $3
                  WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL AND ($4 IS NULL OR version = $4)",
             )
-            .bind(org.as_uuid()).bind(id.as_uuid()).bind(now_ms()).bind(expected)
+            .bind(org.as_uuid()).bind(id.as_uuid()).bind(Timestamp(now_ms())).bind(expected)
             .execute(&mut *tx)
             .await?
             .rows_affected();

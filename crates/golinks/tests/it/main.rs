@@ -27,4 +27,5 @@ mod security_auth;
 mod security_web;
 mod sessions;
 mod store;
+mod store_times;
 mod web_pages;
