@@ -7,6 +7,7 @@
 //! organization's rows.
 
 mod clicks;
+mod like;
 mod link_reads;
 mod link_sql;
 mod links;
@@ -21,6 +22,7 @@ mod sqlite;
 mod sso;
 mod timestamp;
 pub mod tokens;
+mod user_predicate;
 mod users;
 
 use std::time::Duration;
@@ -33,12 +35,11 @@ pub use links::{ImportReport, LinkDraft};
 pub use people::Person;
 pub use provisioning_log::{LogEntry, LogQuery, parse_since};
 pub use rows::*;
-pub use scim_users::{
-    SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,
-};
+pub use scim_users::{UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms};
 pub use sessions::{SessionInfo, SessionRecord};
 pub use sso::SamlAcceptance;
 pub use timestamp::Timestamp;
+pub use user_predicate::{UserColumn, UserPredicate};
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {
