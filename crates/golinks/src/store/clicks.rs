@@ -2,8 +2,7 @@
 
 use time::{Date, OffsetDateTime};
 
-use super::Timestamp;
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, Timestamp, on_pool};
 use crate::domain::{LinkId, OrgId, UserId};
 
 /// The clicks one link received since the last flush.

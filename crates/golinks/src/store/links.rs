@@ -4,12 +4,13 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::Timestamp;
 use super::link_sql::{
     ensure_names_free, first_taken_name, insert_link, insert_names_and_tags, record_history,
 };
 use super::orgs::bump_change_seq;
-use super::{Link, ResultExt, SHARED_NAMESPACE, Store, StoreError, StoreResult, on_pool};
+use super::{
+    Link, ResultExt, SHARED_NAMESPACE, Store, StoreError, StoreResult, Timestamp, on_pool,
+};
 use crate::domain::{Destination, LinkId, LinkName, OrgId, UserId, Visibility};
 
 /// The whole state of a link as a write sets it.

@@ -2,8 +2,7 @@
 
 use uuid::Uuid;
 
-use super::Timestamp;
-use super::{Org, ResultExt, Store, StoreError, StoreResult, on_pool};
+use super::{Org, ResultExt, Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{BaseUrl, HostName, OrgId};
 
 #[derive(sqlx::FromRow)]

@@ -3,8 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Timestamp;
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, Timestamp, on_pool};
 use crate::domain::OrgId;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]

@@ -7,10 +7,9 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Timestamp;
 use super::sessions::revoke_sessions_in_tx;
 use super::user_predicate::{self, UserPredicate};
-use super::{ResultExt, Store, StoreError, StoreResult, on_pool};
+use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{OrgId, UserId};
 
 /// The columns kept beside the resource, derived from it (`provisioning::columns`).

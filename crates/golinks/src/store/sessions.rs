@@ -5,10 +5,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Timestamp;
 use super::orgs::bump_change_seq;
 use super::rows::parse_enum;
-use super::{Store, StoreError, StoreResult, on_pool};
+use super::{Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{OrgId, Role, UserId};
 
 /// A live session and who it is for.

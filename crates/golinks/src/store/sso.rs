@@ -5,9 +5,8 @@
 use base64::Engine;
 use time::OffsetDateTime;
 
-use super::Timestamp;
 use super::users::USER_COLUMNS;
-use super::{Store, StoreError, StoreResult, User, on_pool};
+use super::{Store, StoreError, StoreResult, Timestamp, User, on_pool};
 use crate::domain::{Email, OrgId};
 use crate::saml::IdpSettings;
 

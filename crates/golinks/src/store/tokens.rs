@@ -3,9 +3,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Timestamp;
 use super::rows::parse_enum;
-use super::{ApiCaller, Store, StoreError, StoreResult, TokenInfo, on_pool};
+use super::{ApiCaller, Store, StoreError, StoreResult, Timestamp, TokenInfo, on_pool};
 use crate::domain::{OrgId, TokenId, UserId};
 
 #[derive(sqlx::FromRow)]

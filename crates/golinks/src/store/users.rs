@@ -3,9 +3,8 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::Timestamp;
 use super::rows::parse_enum;
-use super::{ResultExt, Store, StoreError, StoreResult, User, on_pool};
+use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, User, on_pool};
 use crate::domain::{Email, OrgId, Role, UserId};
 
 #[derive(sqlx::FromRow)]
