@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use super::LinksCommand;
 use super::admin::open;
 use crate::domain::{Email, UserId};
-use crate::links::{self, LinkInput};
+use crate::links::{LinkError, Links, WriteContext};
 use crate::store::{LinkDraft, Org, Store, StoreError};
 use crate::transfer::{self, ImportItem};
 
@@ -49,13 +49,21 @@ async fn import(store: &Store, org: &Org, file: &Path, skip_invalid: bool) -> an
     let records =
         transfer::parse_each(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let mut progress = Progress::on_stderr(records.len());
+    let links = Links::offline(store);
+    // The same checks as the API's (`crate::links`), with the organization's host names as
+    // the addresses a destination must not loop back to.
+    let cx = WriteContext {
+        org: org.id,
+        actor: None,
+        own_hosts: &org.hosts,
+    };
     let mut owners = Owners::default();
     let mut drafts = Vec::with_capacity(records.len());
     let mut invalid = Vec::new();
     for (done, record) in records.into_iter().enumerate() {
         progress.show(done, "checked");
         match record {
-            Ok(item) => match draft(store, org, &mut owners, &item).await {
+            Ok(item) => match draft(&links, &cx, &mut owners, &item).await {
                 Ok(draft) => drafts.push(draft),
                 Err(why) => invalid.push(problem(&item.at, item.input.name.as_deref(), &why)),
             },
@@ -73,7 +81,7 @@ async fn import(store: &Store, org: &Org, file: &Path, skip_invalid: bool) -> an
     }
     let writing = format!("writing {} link(s)…", drafts.len());
     let report = progress
-        .during(&writing, store.import_links(org.id, &drafts))
+        .during(&writing, links.import(&cx, &drafts))
         .await?;
     progress.finish();
     println!(
@@ -106,13 +114,13 @@ impl Owners {
     async fn find(
         &mut self,
         store: &Store,
-        org: &Org,
+        cx: &WriteContext<'_>,
         email: &Email,
     ) -> Result<Option<UserId>, StoreError> {
         if let Some(known) = self.0.get(email.as_str()) {
             return Ok(*known);
         }
-        let found = match store.find_user_by_email(org.id, email).await {
+        let found = match store.find_user_by_email(cx.org, email).await {
             Ok(user) => Some(user.id),
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e),
@@ -123,29 +131,28 @@ impl Owners {
 }
 
 async fn draft(
-    store: &Store,
-    org: &Org,
+    links: &Links<'_>,
+    cx: &WriteContext<'_>,
     owners: &mut Owners,
     item: &ImportItem,
 ) -> Result<LinkDraft, String> {
-    let input: &LinkInput = &item.input;
-    let mut draft = links::draft_from(None, input, &org.hosts).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    if let Some(email) = item.owner.as_deref().and_then(|o| Email::try_from(o).ok()) {
-        draft.owner = owners
-            .find(store, org, &email)
+    let owner = match item.owner.as_deref().and_then(|o| Email::try_from(o).ok()) {
+        Some(email) => owners
+            .find(links.store, cx, &email)
             .await
-            .map_err(|e| e.to_string())?;
-    }
-    if draft.visibility == crate::domain::Visibility::Private && draft.owner.is_none() {
-        return Err("a private link needs an owner who is a person here".into());
-    }
-    Ok(draft)
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    links
+        .import_draft(cx, &item.input, owner)
+        .map_err(|e| match e {
+            LinkError::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })
 }
 
 /// One line on a terminal that says how far a long import is, redrawn in place. Nothing

@@ -117,7 +117,7 @@ pub async fn list(
     let plan = pushdown::plan(filter.as_ref());
     let in_sql = plan.exact && in_memory_sort.is_none();
     let query = UserPageQuery {
-        filter: plan.sql,
+        filter: plan.predicate,
         order: if after.is_some() {
             UserOrder::Id
         } else {

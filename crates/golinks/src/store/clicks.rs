@@ -3,7 +3,7 @@
 use crate::metrics::{QueryFamily, time_query};
 use time::{Date, OffsetDateTime};
 
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, Timestamp, on_pool};
 use crate::domain::{LinkId, OrgId, UserId};
 
 /// The clicks one link received since the last flush.
@@ -77,7 +77,7 @@ impl Store {
                 .bind(org)
                 .bind(link)
                 .bind(b.clicks)
-                .bind(b.last_at)
+                .bind(Timestamp(b.last_at))
                 .execute(&mut *tx)
                 .await?;
             }

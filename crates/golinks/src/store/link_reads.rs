@@ -317,11 +317,5 @@ fn link_from_row(r: LinkRow, aliases: Vec<String>, tags: Vec<String>) -> StoreRe
 
 /// `%text%` for a case-insensitive LIKE, with the LIKE wildcards in `text` escaped.
 pub(super) fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+    super::like::pattern(&text.trim().to_lowercase(), super::like::Place::Anywhere)
 }

@@ -81,7 +81,7 @@ macro_rules! insert_link {
         .bind(&$draft.description)
         .bind($draft.owner.map(|o| o.as_uuid()))
         .bind($draft.visibility.as_str())
-        .bind(now)
+        .bind($crate::store::Timestamp(now))
         .execute(&mut *$tx)
         .await?;
         insert_names_and_tags!($tx, $org, $id, $draft);
@@ -105,7 +105,7 @@ macro_rules! record_history {
         .bind($action)
         .bind(snapshot($before))
         .bind(snapshot($after))
-        .bind(time::OffsetDateTime::now_utc())
+        .bind($crate::store::Timestamp::now())
         .execute(&mut *$tx)
         .await?;
     };

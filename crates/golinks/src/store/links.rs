@@ -3,14 +3,15 @@
 
 use crate::metrics::{QueryFamily, time_query};
 use serde::Serialize;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::link_sql::{
     ensure_names_free, first_taken_name, insert_link, insert_names_and_tags, record_history,
 };
 use super::orgs::bump_change_seq;
-use super::{Link, ResultExt, SHARED_NAMESPACE, Store, StoreError, StoreResult, on_pool};
+use super::{
+    Link, ResultExt, SHARED_NAMESPACE, Store, StoreError, StoreResult, Timestamp, on_pool,
+};
 use crate::domain::{Destination, LinkId, LinkName, OrgId, UserId, Visibility};
 
 /// The whole state of a link as a write sets it.
@@ -99,7 +100,7 @@ impl Store {
             .bind(&draft.description)
             .bind(draft.owner.map(|o| o.as_uuid()))
             .bind(draft.visibility.as_str())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {

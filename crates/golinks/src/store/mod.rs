@@ -8,6 +8,7 @@
 
 mod change_feed;
 mod clicks;
+mod like;
 mod link_reads;
 mod link_sql;
 mod links;
@@ -20,7 +21,9 @@ mod scim_users;
 mod sessions;
 mod sqlite;
 mod sso;
+mod timestamp;
 pub mod tokens;
+mod user_predicate;
 mod users;
 
 use std::time::Duration;
@@ -36,11 +39,11 @@ pub use links::{ImportReport, LinkDraft};
 pub use people::Person;
 pub use provisioning_log::{LogEntry, LogQuery, parse_since};
 pub use rows::*;
-pub use scim_users::{
-    SqlFilter, SqlValue, UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms,
-};
+pub use scim_users::{UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms};
 pub use sessions::{SessionInfo, SessionRecord};
 pub use sso::SamlAcceptance;
+pub use timestamp::Timestamp;
+pub use user_predicate::{UserColumn, UserPredicate};
 
 /// Runs `$body` with `$p` bound to the concrete pool of the backend in use.
 macro_rules! on_pool {

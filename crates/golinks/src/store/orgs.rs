@@ -1,10 +1,9 @@
 //! Organizations, their host names and their change sequence.
 
 use crate::metrics::{QueryFamily, time_query};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Org, ResultExt, Store, StoreError, StoreResult, on_pool};
+use super::{Org, ResultExt, Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{BaseUrl, HostName, OrgId};
 
 #[derive(sqlx::FromRow)]
@@ -30,7 +29,7 @@ impl Store {
                  ON CONFLICT DO NOTHING",
             )
             .bind(OrgId::new().as_uuid())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(p)
             .await?;
         });
@@ -86,7 +85,7 @@ impl Store {
             .bind(id.as_uuid())
             .bind(slug)
             .bind(name)
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(&mut *tx)
             .await
             .on_unique(|| format!("an organization {slug:?} exists already"))?;

@@ -4,7 +4,7 @@ use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, Timestamp, on_pool};
 use crate::domain::OrgId;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -60,7 +60,7 @@ impl Store {
                      user_name, status, scim_type, detail, duration_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
-            .bind(org.as_uuid()).bind(Uuid::now_v7()).bind(entry.at).bind(entry.token_id)
+            .bind(org.as_uuid()).bind(Uuid::now_v7()).bind(Timestamp(entry.at)).bind(entry.token_id)
             .bind(&entry.token_name).bind(&entry.method).bind(&entry.path).bind(entry.user_id)
             .bind(&entry.user_name).bind(entry.status).bind(&entry.scim_type).bind(&entry.detail)
             .bind(entry.duration_ms)
@@ -82,7 +82,7 @@ impl Store {
                  ORDER BY at DESC, id DESC LIMIT $4",
             )
             .bind(org.as_uuid())
-            .bind(q.since)
+            .bind(q.since.map(Timestamp))
             .bind(q.failed_only)
             .bind(q.limit)
             .bind(q.person.as_deref().map(super::link_reads::like_pattern))
@@ -116,7 +116,7 @@ impl Store {
             sqlx::query("UPDATE scim_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())
                 .bind(id)
-                .bind(OffsetDateTime::now_utc())
+                .bind(Timestamp::now())
                 .execute(p)
                 .await?;
         });

@@ -4,11 +4,13 @@
 
 use crate::metrics::{QueryFamily, time_query};
 use serde_json::Value;
+use sqlx::{Database, Encode, QueryBuilder, Type};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::sessions::revoke_sessions_in_tx;
-use super::{ResultExt, Store, StoreError, StoreResult, on_pool};
+use super::user_predicate::{self, UserPredicate};
+use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{OrgId, UserId};
 
 /// The columns kept beside the resource, derived from it (`provisioning::columns`).
@@ -47,22 +49,6 @@ pub struct UserRecord {
     pub updated_at: OffsetDateTime,
 }
 
-/// A value bound into a pushed-down filter.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
-    Text(String),
-    Bool(bool),
-    Uuid(Uuid),
-    Time(OffsetDateTime),
-}
-
-/// A SQL condition over `users u` with `?` where each bind goes, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SqlFilter {
-    pub clause: String,
-    pub binds: Vec<SqlValue>,
-}
-
 /// How a page of people is ordered (always ending with the id, for a stable order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserOrder {
@@ -87,7 +73,7 @@ impl UserOrder {
 
 #[derive(Debug, Clone)]
 pub struct UserPageQuery {
-    pub filter: Option<SqlFilter>,
+    pub filter: Option<UserPredicate>,
     pub order: UserOrder,
     pub descending: bool,
     /// Only people whose id is greater (cursor paging, RFC 9865); with `UserOrder::Id`.
@@ -109,36 +95,6 @@ pub fn now_ms() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
     now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
         .unwrap_or(now)
-}
-
-/// `?` → `$first`, `$first+1`, … (the planner writes `?`; numbering depends on the query).
-fn number_placeholders(clause: &str, first: usize) -> String {
-    let mut out = String::with_capacity(clause.len() + 8);
-    let mut n = first;
-    for c in clause.chars() {
-        if c == '?' {
-            out.push_str(&format!("${n}"));
-            n += 1;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-macro_rules! bind_values {
-    ($query:expr, $binds:expr) => {{
-        let mut q = $query;
-        for value in $binds {
-            q = match value {
-                SqlValue::Text(s) => q.bind(s.clone()),
-                SqlValue::Bool(b) => q.bind(*b),
-                SqlValue::Uuid(u) => q.bind(*u),
-                SqlValue::Time(t) => q.bind(*t),
-            };
-        }
-        q
-    }};
 }
 
 macro_rules! replace_emails {
@@ -183,7 +139,7 @@ impl Store {
             .bind(org.as_uuid()).bind(id).bind(&cols.user_name).bind(cols.user_name.to_lowercase())
             .bind(&cols.external_id).bind(cols.active).bind(&cols.display_name).bind(&cols.given_name)
             .bind(&cols.family_name).bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
-            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
             .execute(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
@@ -235,7 +191,7 @@ impl Store {
             .bind(&cols.user_name).bind(cols.user_name.to_lowercase()).bind(&cols.external_id)
             .bind(cols.active).bind(&cols.display_name).bind(&cols.given_name).bind(&cols.family_name)
             .bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
-            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(now)
+            .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
             .execute(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
@@ -266,7 +222,7 @@ impl Store {
                 "UPDATE users SET deleted_at = $3, active = FALSE, version = version + 1, updated_at = $3
                  WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL AND ($4 IS NULL OR version = $4)",
             )
-            .bind(org.as_uuid()).bind(id.as_uuid()).bind(now_ms()).bind(expected)
+            .bind(org.as_uuid()).bind(id.as_uuid()).bind(Timestamp(now_ms())).bind(expected)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -296,60 +252,77 @@ impl Store {
         q: &UserPageQuery,
     ) -> StoreResult<(Vec<UserRecord>, i64)> {
         let _timer = time_query(QueryFamily::ScimUserRead);
-        let binds: &[SqlValue] = q.filter.as_ref().map_or(&[], |f| &f.binds);
-        let condition = q
-            .filter
-            .as_ref()
-            .map(|f| format!(" AND ({})", number_placeholders(&f.clause, 2)))
-            .unwrap_or_default();
-        // The count is of everyone matching, cursor or not (RFC 9865 §2.2 totalResults).
-        let scope = format!("WHERE u.org_id = $1 AND u.deleted_at IS NULL{condition}");
-        let after = match q.after {
-            Some(_) => format!(" AND u.id > ${}", binds.len() + 2),
-            None => String::new(),
-        };
-        let direction = if q.descending { "DESC" } else { "ASC" };
-        // SQLite, unlike PostgreSQL, may walk the whole id-ordered index to avoid a sort even
-        // when the filter names one person (`externalId eq`); a `+` on the sort key tells it to
-        // use the filter's index and sort the few rows found.
-        let unary = if q.filter.is_some() && matches!(self.backend, super::Backend::Sqlite { .. }) {
-            "+"
-        } else {
-            ""
-        };
-        let (offset, deferred) = match (q.limit, &q.filter, q.order, q.descending, q.after) {
-            // The Okta import walks everyone by startIndex: find the page's first id on the
-            // covering index alone, then read just that page (a "deferred join"), so a deep
-            // page costs about what the first does.
-            (Some(_), None, UserOrder::Id, false, None) if q.offset > 0 => (
-                0,
-                format!(
-                    " AND u.id >= (SELECT d.id FROM users d WHERE d.org_id = $1 AND d.deleted_at IS NULL \
-                     ORDER BY d.id LIMIT 1 OFFSET {})",
-                    q.offset
-                ),
-            ),
-            _ => (q.offset.max(0), String::new()),
-        };
-        let limit = q
-            .limit
-            .map(|l| format!(" LIMIT {l} OFFSET {offset}"))
-            .unwrap_or_default();
-        let list = sqlx::AssertSqlSafe(format!(
-            "{USER_SELECT} {scope}{after}{deferred} ORDER BY {unary}{} {direction}, {unary}u.id {direction}{limit}",
-            q.order.column()
-        ));
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u {scope}"));
+        let sqlite = matches!(self.backend, super::Backend::Sqlite { .. });
         Ok(on_pool!(self.read(), |p| {
-            let mut list = bind_values!(sqlx::query_as(list).bind(org.as_uuid()), binds);
-            if let Some(after) = q.after {
-                list = list.bind(after);
-            }
-            let rows = list.fetch_all(p).await?;
-            let total: i64 = bind_values!(sqlx::query_scalar(count).bind(org.as_uuid()), binds)
-                .fetch_one(p)
-                .await?;
+            let (mut list, mut count) = user_page_queries(org.as_uuid(), q, sqlite);
+            let rows = list.build_query_as().fetch_all(p).await?;
+            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
             (rows, total)
         }))
     }
+}
+
+/// The page of people `q` asks for, and the count of everyone matching (cursor or not: RFC
+/// 9865 §2.2 totalResults), every value bound.
+fn user_page_queries<DB>(
+    org: Uuid,
+    q: &UserPageQuery,
+    sqlite: bool,
+) -> (QueryBuilder<DB>, QueryBuilder<DB>)
+where
+    DB: Database,
+    String: for<'t> Encode<'t, DB> + Type<DB>,
+    Uuid: for<'t> Encode<'t, DB> + Type<DB>,
+    bool: for<'t> Encode<'t, DB> + Type<DB>,
+{
+    let scope = |qb: &mut QueryBuilder<DB>| {
+        qb.push(" WHERE u.org_id = ")
+            .push_bind(org)
+            .push(" AND u.deleted_at IS NULL");
+        if let Some(filter) = &q.filter {
+            qb.push(" AND (");
+            user_predicate::push(qb, filter, org);
+            qb.push(")");
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM users u");
+    scope(&mut count);
+    let mut list = QueryBuilder::new(USER_SELECT);
+    scope(&mut list);
+    if let Some(after) = q.after {
+        list.push(" AND u.id > ").push_bind(after);
+    }
+    let direction = if q.descending { "DESC" } else { "ASC" };
+    // SQLite, unlike PostgreSQL, may walk the whole id-ordered index to avoid a sort even
+    // when the filter names one person (`externalId eq`); a `+` on the sort key tells it to
+    // use the filter's index and sort the few rows found.
+    let unary = if q.filter.is_some() && sqlite {
+        "+"
+    } else {
+        ""
+    };
+    let mut offset = q.offset.max(0);
+    if let (Some(_), None, UserOrder::Id, false, None) =
+        (q.limit, &q.filter, q.order, q.descending, q.after)
+        && q.offset > 0
+    {
+        // The Okta import walks everyone by startIndex: find the page's first id on the
+        // covering index alone, then read just that page (a "deferred join"), so a deep
+        // page costs about what the first does.
+        list.push(" AND u.id >= (SELECT d.id FROM users d WHERE d.org_id = ")
+            .push_bind(org)
+            .push(format!(
+                " AND d.deleted_at IS NULL ORDER BY d.id LIMIT 1 OFFSET {})",
+                q.offset
+            ));
+        offset = 0;
+    }
+    list.push(format!(
+        " ORDER BY {unary}{} {direction}, {unary}u.id {direction}",
+        q.order.column()
+    ));
+    if let Some(limit) = q.limit {
+        list.push(format!(" LIMIT {limit} OFFSET {offset}"));
+    }
+    (list, count)
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::orgs::bump_change_seq;
 use super::rows::parse_enum;
-use super::{Store, StoreError, StoreResult, on_pool};
+use super::{Store, StoreError, StoreResult, Timestamp, on_pool};
 use crate::domain::{OrgId, Role, UserId};
 
 /// A live session and who it is for.
@@ -64,8 +64,8 @@ impl Store {
             .bind(Uuid::now_v7())
             .bind(digest)
             .bind(user.as_uuid())
-            .bind(OffsetDateTime::now_utc())
-            .bind(expires_at)
+            .bind(Timestamp::now())
+            .bind(Timestamp(expires_at))
             .execute(p)
             .await?;
         });
@@ -86,7 +86,7 @@ impl Store {
             )
             .bind(org.as_uuid())
             .bind(digest)
-            .bind(now)
+            .bind(Timestamp(now))
             .fetch_optional(p)
             .await?
         });
@@ -109,7 +109,7 @@ impl Store {
                 "INSERT INTO sessions (org_id, id, token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)
                  VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
             )
-            .bind(org.as_uuid()).bind(id).bind(digest).bind(user.as_uuid()).bind(now).bind(expires_at)
+            .bind(org.as_uuid()).bind(id).bind(digest).bind(user.as_uuid()).bind(Timestamp(now)).bind(Timestamp(expires_at))
             .bind(user_agent.map(|ua| ua.chars().take(300).collect::<String>()))
             .execute(p)
             .await?;
@@ -129,7 +129,7 @@ impl Store {
                    AND u.active AND u.deleted_at IS NULL",
             )
             .bind(digest)
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .fetch_optional(p)
             .await?
         });
@@ -151,7 +151,7 @@ impl Store {
             sqlx::query("UPDATE sessions SET last_seen_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())
                 .bind(id)
-                .bind(OffsetDateTime::now_utc())
+                .bind(Timestamp::now())
                 .execute(p)
                 .await?;
         });
@@ -166,7 +166,7 @@ impl Store {
             let done = sqlx::query(
                 "UPDATE sessions SET revoked_at = $4 WHERE org_id = $1 AND user_id = $2 AND id = $3 AND revoked_at IS NULL",
             )
-            .bind(org.as_uuid()).bind(user.as_uuid()).bind(id).bind(OffsetDateTime::now_utc())
+            .bind(org.as_uuid()).bind(user.as_uuid()).bind(id).bind(Timestamp::now())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -190,7 +190,7 @@ impl Store {
             )
             .bind(org.as_uuid())
             .bind(user.as_uuid())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -210,7 +210,7 @@ impl Store {
             )
             .bind(org.as_uuid())
             .bind(user.as_uuid())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .fetch_all(p)
             .await?
         }))
@@ -224,7 +224,7 @@ macro_rules! revoke_sessions_in_tx {
         sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE org_id = $1 AND user_id = $2 AND revoked_at IS NULL")
             .bind($org.as_uuid())
             .bind($user)
-            .bind(time::OffsetDateTime::now_utc())
+            .bind($crate::store::Timestamp::now())
             .execute(&mut *$tx)
             .await?;
         $crate::store::orgs::bump_change_seq!($tx, $org);

@@ -39,6 +39,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organization base URL",
         include_str!("../../migrations/sqlite/0006_org_base_url.sql"),
     ),
+    (
+        8,
+        "one fixed text form for every time",
+        include_str!("../../migrations/sqlite/0008_fixed_time_text.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

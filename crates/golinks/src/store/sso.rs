@@ -6,7 +6,7 @@ use base64::Engine;
 use time::OffsetDateTime;
 
 use super::users::USER_COLUMNS;
-use super::{Store, StoreError, StoreResult, User, on_pool};
+use super::{Store, StoreError, StoreResult, Timestamp, User, on_pool};
 use crate::domain::{Email, OrgId};
 use crate::saml::IdpSettings;
 
@@ -110,7 +110,7 @@ impl Store {
             .bind(s.jit)
             .bind(s.idp_initiated)
             .bind(&s.email_attribute)
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(p)
             .await?;
         });
@@ -131,7 +131,7 @@ impl Store {
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             sqlx::query("DELETE FROM saml_requests WHERE expires_at < $1")
-                .bind(now - time::Duration::days(1))
+                .bind(Timestamp(now - time::Duration::days(1)))
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
@@ -142,8 +142,8 @@ impl Store {
             .bind(org.as_uuid())
             .bind(id)
             .bind(next)
-            .bind(now)
-            .bind(expires_at)
+            .bind(Timestamp(now))
+            .bind(Timestamp(expires_at))
             .bind(browser_digest)
             .execute(&mut *tx)
             .await?;
@@ -172,7 +172,7 @@ impl Store {
                 next = sqlx::query_scalar(USE_REQUEST)
                     .bind(org.as_uuid())
                     .bind(request)
-                    .bind(now)
+                    .bind(Timestamp(now))
                     .bind(browser.unwrap_or_default())
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -180,7 +180,7 @@ impl Store {
                     let open: i64 = sqlx::query_scalar(OPEN_REQUEST)
                         .bind(org.as_uuid())
                         .bind(request)
-                        .bind(now)
+                        .bind(Timestamp(now))
                         .fetch_one(&mut *tx)
                         .await?;
                     let other_browser = open > 0;
@@ -188,13 +188,13 @@ impl Store {
                 }
             }
             sqlx::query(FORGET_ASSERTIONS)
-                .bind(now)
+                .bind(Timestamp(now))
                 .execute(&mut *tx)
                 .await?;
             let fresh = sqlx::query(REMEMBER_ASSERTION)
                 .bind(org.as_uuid())
                 .bind(assertion_id)
-                .bind(valid_until)
+                .bind(Timestamp(valid_until))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rows::parse_enum;
-use super::{ApiCaller, Store, StoreError, StoreResult, TokenInfo, on_pool};
+use super::{ApiCaller, Store, StoreError, StoreResult, Timestamp, TokenInfo, on_pool};
 use crate::domain::{OrgId, TokenId, UserId};
 
 #[derive(sqlx::FromRow)]
@@ -51,7 +51,7 @@ impl Store {
             .bind(id.as_uuid())
             .bind(name)
             .bind(digest)
-            .bind(now)
+            .bind(Timestamp(now))
             .execute(p)
             .await?;
         });
@@ -88,7 +88,7 @@ impl Store {
             )
             .bind(org.as_uuid())
             .bind(name_or_id)
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .bind(id)
             .execute(p)
             .await?
@@ -119,7 +119,7 @@ impl Store {
             .bind(user.as_uuid())
             .bind(name)
             .bind(digest)
-            .bind(now)
+            .bind(Timestamp(now))
             .execute(p)
             .await?;
         });
@@ -157,7 +157,7 @@ impl Store {
             .bind(org.as_uuid())
             .bind(user.as_uuid())
             .bind(id.as_uuid())
-            .bind(OffsetDateTime::now_utc())
+            .bind(Timestamp::now())
             .execute(p)
             .await?
             .rows_affected()
@@ -218,7 +218,7 @@ impl Store {
             sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2")
                 .bind(org.as_uuid())
                 .bind(token.as_uuid())
-                .bind(OffsetDateTime::now_utc())
+                .bind(Timestamp::now())
                 .execute(p)
                 .await?;
         });

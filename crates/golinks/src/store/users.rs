@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rows::parse_enum;
-use super::{ResultExt, Store, StoreError, StoreResult, User, on_pool};
+use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, User, on_pool};
 use crate::domain::{Email, OrgId, Role, UserId};
 
 #[derive(sqlx::FromRow)]
@@ -60,7 +60,7 @@ impl Store {
             .bind(email.key())
             .bind(display_name)
             .bind(role.as_str())
-            .bind(now)
+            .bind(Timestamp(now))
             .execute(p)
             .await
             .on_unique(|| format!("a person with userName {:?} exists already", email.as_str()))?;

@@ -121,7 +121,51 @@ async fn a_golink_export_with_reserved_names_is_refused_whole_or_imported_withou
     assert!(names.iter().any(|n| n == "link-10000") && names.iter().any(|n| n == "link-1"));
 }
 
-on_both_backends!(a_golink_export_with_reserved_names_is_refused_whole_or_imported_without_them);
+/// `golinks links import` checks each link as the API checks a new one (`golinks::links`):
+/// a destination looping back to one of the organization's host names and a private link
+/// without an owner here are refused with the API's own field messages.
+async fn an_import_is_checked_as_the_api_checks_a_new_link(backend: Backend) {
+    let db = TestDb::create(backend).await;
+    let set = golinks(&[
+        "org",
+        "set",
+        "--database-url",
+        &db.url,
+        "--add-host",
+        "go.acme.example",
+    ]);
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let file = db.scratch().join("links.json");
+    let export = serde_json::json!({"format": "golinks/v1", "links": [
+        {"name": "loop", "url": "https://go.acme.example/wiki"},
+        {"name": "secret", "url": "https://a.example/", "visibility": "private",
+         "owner": "nobody@acme.example"},
+        {"name": "fine", "url": "https://go.acme.example/_/admin"},
+    ]});
+    std::fs::write(&file, export.to_string()).expect("write");
+    let path = file.to_str().expect("path");
+
+    let refused = golinks(&["links", "import", "--database-url", &db.url, path]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{err}");
+    for expected in [
+        "(loop): url: the destination points back at a go link on this server",
+        "(secret): visibility: a private link needs an owner",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
+    assert!(!err.contains("(fine)"), "a system page is no loop: {err}");
+    assert!(exported_names(&db.url).is_empty(), "nothing was imported");
+}
+
+on_both_backends!(
+    a_golink_export_with_reserved_names_is_refused_whole_or_imported_without_them,
+    an_import_is_checked_as_the_api_checks_a_new_link,
+);
 
 /// On a terminal, an import that takes more than a second says how far it is; `script` gives
 /// the binary a pseudo-terminal as stderr.

@@ -29,4 +29,5 @@ mod security_auth;
 mod security_web;
 mod sessions;
 mod store;
+mod store_times;
 mod web_pages;

@@ -126,9 +126,11 @@ async fn sql_pushdown_agrees_with_the_evaluator(backend: Backend) {
             .map(|u| u.id.to_string())
             .collect();
         let plan = pushdown::plan(Some(&filter));
-        let Some(sql) = plan.sql else { continue };
+        let Some(predicate) = plan.predicate else {
+            continue;
+        };
         let query = UserPageQuery {
-            filter: Some(sql),
+            filter: Some(predicate),
             ..everyone.clone()
         };
         let (rows, total) = store

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::domain::{LinkId, Visibility};
 use crate::http::auth::ApiActor;
 use crate::http::error::{ApiError, Problem};
-use crate::links::{self, LinkInput, WriteContext};
+use crate::links::{LinkInput, Links, WriteContext};
 use crate::store::{HistoryEntry, Link, LinkQuery, Owner};
 
 pub fn router() -> Router<AppState> {
@@ -134,7 +134,7 @@ pub async fn create(
         actor: Some(caller.actor),
         own_hosts: &own_hosts,
     };
-    let link = links::create(&state, &cx, input).await?;
+    let link = Links::of(&state).create(&cx, input).await?;
     let location = format!("/_/api/v1/links/{}", link.id);
     Ok((
         StatusCode::CREATED,
@@ -150,7 +150,9 @@ pub async fn show(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<axum::Json<LinkView>, ApiError> {
-    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    let link = Links::of(&state)
+        .find_visible(caller.org.org.id, &caller.actor, &id)
+        .await?;
     Ok(axum::Json(link.into()))
 }
 
@@ -164,7 +166,9 @@ pub async fn update(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<LinkInput>,
 ) -> Result<axum::Json<LinkView>, ApiError> {
-    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    let link = Links::of(&state)
+        .find_visible(caller.org.org.id, &caller.actor, &id)
+        .await?;
     let own_hosts = caller.org.own_hosts();
     let cx = WriteContext {
         org: caller.org.org.id,
@@ -172,7 +176,7 @@ pub async fn update(
         own_hosts: &own_hosts,
     };
     Ok(axum::Json(
-        links::update(&state, &cx, &link, input).await?.into(),
+        Links::of(&state).update(&cx, &link, input).await?.into(),
     ))
 }
 
@@ -183,13 +187,15 @@ pub async fn delete(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    let link = Links::of(&state)
+        .find_visible(caller.org.org.id, &caller.actor, &id)
+        .await?;
     let cx = WriteContext {
         org: caller.org.org.id,
         actor: Some(caller.actor),
         own_hosts: &[],
     };
-    links::delete(&state, &cx, &link).await?;
+    Links::of(&state).delete(&cx, &link).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -208,7 +214,9 @@ pub async fn usage(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<DayUsage>>, ApiError> {
-    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    let link = Links::of(&state)
+        .find_visible(caller.org.org.id, &caller.actor, &id)
+        .await?;
     let days = state.store.daily_clicks(caller.org.org.id, link.id).await?;
     Ok(axum::Json(
         days.into_iter()
@@ -228,7 +236,9 @@ pub async fn history(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
-    let link = links::find_visible(&state, caller.org.org.id, &caller.actor, &id).await?;
+    let link = Links::of(&state)
+        .find_visible(caller.org.org.id, &caller.actor, &id)
+        .await?;
     Ok(axum::Json(
         state.store.link_history(caller.org.org.id, link.id).await?,
     ))

@@ -15,7 +15,7 @@ use time::{Date, Duration, OffsetDateTime};
 use super::{Member, Nav, SameOrigin};
 use crate::app::AppState;
 use crate::http::error::PageError;
-use crate::links::{self, FieldError, LinkError, LinkInput, WriteContext};
+use crate::links::{FieldError, LinkError, LinkInput, Links, WriteContext};
 use crate::policy;
 use crate::store::Link;
 
@@ -181,14 +181,15 @@ async fn create(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    match links::create(&state, &cx, form.input(None)).await {
+    match Links::of(&state).create(&cx, form.input(None)).await {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
         Err(e) => refused(form_page(&member, None, form), e),
     }
 }
 
 async fn visible(state: &AppState, member: &Member, name: &str) -> Result<Link, Response> {
-    links::find_visible(state, member.org.id, &member.actor(), name)
+    Links::of(state)
+        .find_visible(member.org.id, &member.actor(), name)
         .await
         .map_err(|e| match e {
             LinkError::NotFound => PageError::new(
@@ -228,7 +229,10 @@ async fn update(
         own_hosts: &member.own_hosts,
     };
     let owner = link.owner.as_ref().map(|o| o.email.as_str());
-    match links::update(&state, &cx, &link, form.input(owner)).await {
+    match Links::of(&state)
+        .update(&cx, &link, form.input(owner))
+        .await
+    {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
         Err(e) => refused(form_page(&member, Some(&link.name), form), e),
     }
@@ -249,7 +253,7 @@ async fn delete(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    match links::delete(&state, &cx, &link).await {
+    match Links::of(&state).delete(&cx, &link).await {
         Ok(()) => see_other("/_/"),
         Err(LinkError::Forbidden(why)) => {
             PageError::new(StatusCode::FORBIDDEN, why).into_response()

@@ -137,7 +137,10 @@ async fn transfer_links(
             owner: Some(form.to.trim().to_owned()),
             ..Default::default()
         };
-        if let Err(e) = crate::links::update(&state, &cx, link, input).await {
+        if let Err(e) = crate::links::Links::of(&state)
+            .update(&cx, link, input)
+            .await
+        {
             let why = match e {
                 crate::links::LinkError::Invalid(errors) => errors
                     .into_iter()
