@@ -39,6 +39,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organization base URL",
         include_str!("../../migrations/sqlite/0006_org_base_url.sql"),
     ),
+    (
+        9,
+        "users_live covers deleted_at",
+        include_str!("../../migrations/sqlite/0009_users_live_covering.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {
