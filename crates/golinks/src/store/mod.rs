@@ -162,7 +162,7 @@ impl Store {
     /// analyzes only the tables never analyzed or whose size changed a lot. PostgreSQL:
     /// autovacuum does this, but it may be off (it is on the benchmark machine, where every
     /// SCIM look-up then scanned the whole users table); so the tables autovacuum would
-    /// analyze, by its default rule, are analyzed here.
+    /// analyze, by its default rule, are vacuumed and analyzed here.
     pub async fn optimize(&self) -> StoreResult<()> {
         match &self.backend {
             Backend::Sqlite { write, .. } => {

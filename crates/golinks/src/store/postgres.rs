@@ -63,9 +63,11 @@ pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// ANALYZEs this schema's tables changed by more than autovacuum's default threshold since
-/// their last analysis (50 rows + 10%, PostgreSQL's `autovacuum_analyze_*` defaults), or
-/// never analyzed while holding rows. Cheap when nothing changed: one catalog query.
+/// `VACUUM (ANALYZE)`s this schema's tables changed by more than autovacuum's default
+/// threshold since their last analysis (50 rows + 10%, PostgreSQL's `autovacuum_analyze_*`
+/// defaults), or never analyzed while holding rows: the statistics keep look-ups on their
+/// indexes, and the visibility map lets `totalResults` and deep pages be index-only scans
+/// instead of reading every row. Cheap when nothing changed: one catalog query.
 pub(super) async fn analyze_changed(pool: &PgPool) -> Result<(), sqlx::Error> {
     let stale: Vec<String> = sqlx::query_scalar(
         "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
@@ -77,7 +79,7 @@ pub(super) async fn analyze_changed(pool: &PgPool) -> Result<(), sqlx::Error> {
     .await?;
     for table in stale {
         // The name comes quoted from format('%I.%I'), not from any client.
-        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+        sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {table}")))
             .execute(pool)
             .await?;
     }
