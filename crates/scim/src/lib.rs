@@ -40,7 +40,9 @@ pub use patch::{
     parse as parse_patch,
 };
 pub use path::{AttrPath, PatchPath, ValuePath};
-pub use resource::{MAX_ATTRIBUTE_PATHS, coerce_bool, normalize, parse_attribute_list, project};
+pub use resource::{
+    MAX_ATTRIBUTE_PATHS, coerce_bool, normalize, parse_attribute_list, project, project_owned,
+};
 pub use schema::{
     Attribute, AttributeType, ENTERPRISE_USER_URN, GROUP, GROUP_URN, Mutability, Returned, Schema,
     SchemaDefinition, USER, USER_URN, Uniqueness,

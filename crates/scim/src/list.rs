@@ -27,6 +27,11 @@ impl ListResponse {
     /// `Resources` is always present, empty when nothing matched: Entra ID's
     /// Test Connection queries a random `userName` and expects an empty list.
     pub fn to_json(&self) -> Value {
+        self.clone().into_json()
+    }
+
+    /// [`Self::to_json`] without copying the page's resources.
+    pub fn into_json(self) -> Value {
         let mut body = Map::new();
         body.insert(
             "schemas".to_owned(),
@@ -35,10 +40,10 @@ impl ListResponse {
         body.insert("totalResults".to_owned(), Value::from(self.total_results));
         body.insert("startIndex".to_owned(), Value::from(self.start_index));
         body.insert("itemsPerPage".to_owned(), Value::from(self.items_per_page));
-        if let Some(cursor) = &self.next_cursor {
-            body.insert("nextCursor".to_owned(), Value::from(cursor.as_str()));
+        if let Some(cursor) = self.next_cursor {
+            body.insert("nextCursor".to_owned(), Value::from(cursor));
         }
-        body.insert("Resources".to_owned(), Value::Array(self.resources.clone()));
+        body.insert("Resources".to_owned(), Value::Array(self.resources));
         Value::Object(body)
     }
 }
@@ -58,7 +63,7 @@ pub fn list_response(
         items_per_page,
         next_cursor,
     }
-    .to_json()
+    .into_json()
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::target::{self, Container, Located, Named};
 pub use crate::list::{LIST_RESPONSE_SCHEMA, ListResponse, list_response};
 pub use coerce::coerce_bool;
 pub(crate) use coerce::{Shape, coerce, coerce_one, coerce_simple, yield_primary};
-pub use project::{MAX_ATTRIBUTE_PATHS, parse_attribute_list, project};
+pub use project::{MAX_ATTRIBUTE_PATHS, parse_attribute_list, project, project_owned};
 
 /// A POST or PUT body of `schema`'s resource type, cleaned for storage.
 ///

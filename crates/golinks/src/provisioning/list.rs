@@ -182,8 +182,8 @@ pub async fn list(
     let resources: Vec<Value> = page
         .iter()
         .map(|r| {
-            scim::project(
-                &representation::resource(r, base_url),
+            scim::project_owned(
+                representation::resource(r, base_url),
                 &attributes,
                 &excluded,
                 &USER,

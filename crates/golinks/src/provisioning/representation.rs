@@ -131,6 +131,119 @@ pub fn resource(user: &UserRecord, base_url: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scim::USER;
+    use time::macros::datetime;
+
+    fn record(resource: &str) -> UserRecord {
+        UserRecord {
+            id: uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0001),
+            user_name: "ada@acme.example".into(),
+            external_id: Some("00u1".into()),
+            active: true,
+            role: "member".into(),
+            display_name: Some("Ada".into()),
+            given_name: Some("Ada".into()),
+            family_name: Some("Lovelace".into()),
+            email: Some("ada@acme.example".into()),
+            department: Some("R&D".into()),
+            title: None,
+            resource: resource.into(),
+            version: 3,
+            created_at: datetime!(2026-01-31 09:00:00.123 UTC),
+            updated_at: datetime!(2026-02-01 10:30:00 UTC),
+        }
+    }
+
+    fn shown(resource: &str, attributes: &str, excluded: &str) -> Value {
+        let list = |raw: &str| scim::parse_attribute_list(raw).expect("attribute list");
+        scim::project_owned(
+            resource_of(&record(resource)),
+            &list(attributes),
+            &list(excluded),
+            &USER,
+        )
+    }
+
+    fn resource_of(user: &UserRecord) -> Value {
+        resource(user, "https://go.example/scim/v2")
+    }
+
+    const STORED: &str = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName":"ada@acme.example","externalId":"00u1","active":true,
+        "name":{"givenName":"Ada","familyName":"Lovelace"},"Emails":[{"Value":"ada@acme.example",
+        "type":"work","primary":true}],"password":"never shown","x-custom":1,
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D"}}"#;
+
+    /// What responses show, pinned: a faster representation or projection must not change it.
+    #[test]
+    fn the_shown_resource_is_pinned_for_default_attributes_and_excluded_attributes() {
+        let meta = json!({
+            "resourceType": "User",
+            "created": "2026-01-31T09:00:00.123Z",
+            "lastModified": "2026-02-01T10:30:00Z",
+            "location": "https://go.example/scim/v2/Users/01930000-0000-7000-8000-000000000001",
+            "version": "W/\"3\"",
+        });
+        assert_eq!(
+            shown(STORED, "", ""),
+            json!({
+                "schemas": [USER_URN, ENTERPRISE_USER_URN],
+                "id": "01930000-0000-7000-8000-000000000001",
+                "userName": "ada@acme.example",
+                "externalId": "00u1",
+                "active": true,
+                "name": {"givenName": "Ada", "familyName": "Lovelace"},
+                "emails": [{"value": "ada@acme.example", "type": "work", "primary": true}],
+                "displayName": "Ada",
+                "x-custom": 1,
+                "meta": meta,
+                ENTERPRISE_USER_URN: {"department": "R&D"},
+            })
+        );
+        assert_eq!(
+            shown(STORED, "userName,emails.value,meta.version", ""),
+            json!({
+                "schemas": [USER_URN, ENTERPRISE_USER_URN],
+                "id": "01930000-0000-7000-8000-000000000001",
+                "userName": "ada@acme.example",
+                "emails": [{"value": "ada@acme.example"}],
+                "meta": {"version": "W/\"3\""},
+            })
+        );
+        assert_eq!(
+            shown(
+                STORED,
+                "",
+                "emails,name.familyName,meta,x-custom,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            ),
+            json!({
+                "schemas": [USER_URN, ENTERPRISE_USER_URN],
+                "id": "01930000-0000-7000-8000-000000000001",
+                "userName": "ada@acme.example",
+                "externalId": "00u1",
+                "active": true,
+                "name": {"givenName": "Ada"},
+                "displayName": "Ada",
+                "x-custom": 1,
+            })
+        );
+    }
+
+    #[test]
+    fn a_person_made_in_golinks_shows_their_columns() {
+        assert_eq!(
+            shown("", "", "meta"),
+            json!({
+                "schemas": [USER_URN],
+                "id": "01930000-0000-7000-8000-000000000001",
+                "userName": "ada@acme.example",
+                "externalId": "00u1",
+                "active": true,
+                "emails": [{"value": "ada@acme.example", "type": "work", "primary": true}],
+                "displayName": "Ada",
+            })
+        );
+    }
 
     #[test]
     fn etags_round_trip_and_star_matches_anything() {

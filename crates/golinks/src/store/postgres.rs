@@ -43,6 +43,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "change feed",
         include_str!("../../migrations/postgres/0007_change_feed.sql"),
     ),
+    (
+        9,
+        "users_live covers deleted_at",
+        include_str!("../../migrations/postgres/0009_users_live_covering.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
@@ -61,4 +66,27 @@ pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
         .await
         .with_context(|| format!("cannot apply migrations to {shown:?}"))?;
     Ok(pool)
+}
+
+/// `VACUUM (ANALYZE)`s this schema's tables changed by more than autovacuum's default
+/// threshold since their last analysis (50 rows + 10%, PostgreSQL's `autovacuum_analyze_*`
+/// defaults), or never analyzed while holding rows: the statistics keep look-ups on their
+/// indexes, and the visibility map lets `totalResults` and deep pages be index-only scans
+/// instead of reading every row. Cheap when nothing changed: one catalog query.
+pub(super) async fn analyze_changed(pool: &PgPool) -> Result<(), sqlx::Error> {
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
+         WHERE schemaname = current_schema()
+           AND (n_mod_since_analyze > 50 + 0.1 * n_live_tup
+                OR (last_analyze IS NULL AND last_autoanalyze IS NULL AND n_live_tup > 0))",
+    )
+    .fetch_all(pool)
+    .await?;
+    for table in stale {
+        // The name comes quoted from format('%I.%I'), not from any client.
+        sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {table}")))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }

@@ -89,6 +89,15 @@ const USER_SELECT: &str =
         u.created_at, u.updated_at
     FROM users u";
 
+/// The columns of `USER_SELECT`, for a write's `RETURNING`: a create or an update answers with
+/// the row it wrote instead of reading it again (one round trip less per write).
+macro_rules! user_returning {
+    () => {
+        " RETURNING id, user_name, external_id, active, role, display_name, given_name,
+            family_name, email, department, title, resource, version, created_at, updated_at"
+    };
+}
+
 /// Times are kept to the millisecond, the precision `meta` shows, so that a filter on a
 /// shown time finds what it shows.
 pub fn now_ms() -> OffsetDateTime {
@@ -104,6 +113,13 @@ macro_rules! replace_emails {
             .bind($id)
             .execute(&mut *$tx)
             .await?;
+        insert_emails!($tx, $org, $id, $cols);
+    };
+}
+
+/// A person's email keys, for `emails.value` filters (the person has none stored yet).
+macro_rules! insert_emails {
+    ($tx:expr, $org:expr, $id:expr, $cols:expr) => {
         let mut keys: Vec<String> = $cols.emails.iter().map(|e| e.to_lowercase()).collect();
         keys.sort();
         keys.dedup();
@@ -128,25 +144,26 @@ impl Store {
         let _timer = time_query(QueryFamily::ScimUserWrite);
         let id = UserId::new().as_uuid();
         let now = now_ms();
-        on_pool!(self.write(), |p| {
+        Ok(on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
-            sqlx::query(
+            let user: UserRecord = sqlx::query_as(concat!(
                 "INSERT INTO users (org_id, id, user_name, user_name_key, external_id, active, display_name,
                      given_name, family_name, email, email_key, department, title, resource, version,
                      created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
-            )
+                user_returning!()
+            ))
             .bind(org.as_uuid()).bind(id).bind(&cols.user_name).bind(cols.user_name.to_lowercase())
             .bind(&cols.external_id).bind(cols.active).bind(&cols.display_name).bind(&cols.given_name)
             .bind(&cols.family_name).bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
             .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
-            replace_emails!(tx, org, id, cols);
+            insert_emails!(tx, org, id, cols);
             tx.commit().await?;
-        });
-        self.get_scim_user(org, UserId::from_uuid(id)).await
+            user
+        }))
     }
 
     /// A person who was not deleted.
@@ -179,32 +196,33 @@ impl Store {
     ) -> StoreResult<Option<UserRecord>> {
         let _timer = time_query(QueryFamily::ScimUserWrite);
         let now = now_ms();
-        on_pool!(self.write(), |p| {
+        Ok(on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
-            let updated = sqlx::query(
+            let updated: Option<UserRecord> = sqlx::query_as(concat!(
                 "UPDATE users SET user_name = $4, user_name_key = $5, external_id = $6, active = $7,
                      display_name = $8, given_name = $9, family_name = $10, email = $11, email_key = $12,
                      department = $13, title = $14, resource = $15, version = version + 1, updated_at = $16
                  WHERE org_id = $1 AND id = $2 AND version = $3 AND deleted_at IS NULL",
-            )
+                user_returning!()
+            ))
             .bind(org.as_uuid()).bind(id.as_uuid()).bind(expected)
             .bind(&cols.user_name).bind(cols.user_name.to_lowercase()).bind(&cols.external_id)
             .bind(cols.active).bind(&cols.display_name).bind(&cols.given_name).bind(&cols.family_name)
             .bind(&cols.email).bind(cols.email.as_ref().map(|e| e.to_lowercase()))
             .bind(&cols.department).bind(&cols.title).bind(resource.to_string()).bind(Timestamp(now))
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .on_unique(|| format!("userName {:?} is already taken", cols.user_name))?;
-            if updated.rows_affected() == 0 {
+            let Some(updated) = updated else {
                 return Ok(None);
-            }
+            };
             replace_emails!(tx, org, id.as_uuid(), cols);
             if !cols.active {
                 revoke_sessions_in_tx!(tx, org, id.as_uuid());
             }
             tx.commit().await?;
-        });
-        self.get_scim_user(org, id).await.map(Some)
+            Some(updated)
+        }))
     }
 
     /// SCIM DELETE: a tombstone. The person is gone from SCIM and the directory; their links

@@ -44,6 +44,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "one fixed text form for every time",
         include_str!("../../migrations/sqlite/0008_fixed_time_text.sql"),
     ),
+    (
+        9,
+        "users_live covers deleted_at",
+        include_str!("../../migrations/sqlite/0009_users_live_covering.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

@@ -59,8 +59,19 @@ pub fn project(
     excluded: &[AttrPath],
     schema: &Schema,
 ) -> Value {
-    let Some(root) = resource.as_object() else {
-        return resource.clone();
+    project_owned(resource.clone(), attributes, excluded, schema)
+}
+
+/// [`project`] of a resource the caller no longer needs: what is shown is moved, not copied
+/// (a page of 100 people is projected per request).
+pub fn project_owned(
+    resource: Value,
+    attributes: &[AttrPath],
+    excluded: &[AttrPath],
+    schema: &Schema,
+) -> Value {
+    let Value::Object(root) = resource else {
+        return resource;
     };
     let rules = Rules {
         selecting: !attributes.is_empty(),
@@ -69,8 +80,8 @@ pub fn project(
     };
     let mut out = Map::new();
     for (key, value) in root {
-        if let Some(extension) = schema.extension(key) {
-            if let Some(object) = value.as_object() {
+        if let Some(extension) = schema.extension(&key) {
+            if let Value::Object(object) = value {
                 let container = Container::Extension(extension);
                 let projected = rules.object(object, container, schema);
                 if !projected.is_empty() {
@@ -79,20 +90,25 @@ pub fn project(
             }
             continue;
         }
-        match target::locate_in(Container::Core, key, None, schema) {
+        match target::locate_in(Container::Core, &key, None, schema) {
             Named::Attribute(located) => {
                 if let Some(value) = rules.attribute(Container::Core, located.attr, value) {
-                    out.insert(located.attr.name.to_owned(), value);
+                    out.insert(canonical(key, located.attr.name), value);
                 }
             }
             Named::Schema(_) | Named::Unknown => {
                 if !rules.selecting {
-                    out.insert(key.clone(), value.clone());
+                    out.insert(key, value);
                 }
             }
         }
     }
     Value::Object(out)
+}
+
+/// The schema's spelling of a member name, reusing the member's own string when it already is.
+fn canonical(key: String, name: &'static str) -> String {
+    if key == name { key } else { name.to_owned() }
 }
 
 /// The attributes and sub-attributes a list of paths names.
@@ -151,21 +167,21 @@ struct Rules {
 impl Rules {
     fn object(
         &self,
-        object: &Map<String, Value>,
+        object: Map<String, Value>,
         container: Container,
         schema: &Schema,
     ) -> Map<String, Value> {
         let mut out = Map::new();
         for (key, value) in object {
-            match target::locate_in(container, key, None, schema) {
+            match target::locate_in(container, &key, None, schema) {
                 Named::Attribute(located) => {
                     if let Some(value) = self.attribute(container, located.attr, value) {
-                        out.insert(located.attr.name.to_owned(), value);
+                        out.insert(canonical(key, located.attr.name), value);
                     }
                 }
                 Named::Schema(_) | Named::Unknown => {
                     if !self.selecting {
-                        out.insert(key.clone(), value.clone());
+                        out.insert(key, value);
                     }
                 }
             }
@@ -174,7 +190,7 @@ impl Rules {
     }
 
     /// One attribute's projected value, or `None` when it is left out.
-    fn attribute(&self, container: Container, attr: &Attribute, value: &Value) -> Option<Value> {
+    fn attribute(&self, container: Container, attr: &Attribute, value: Value) -> Option<Value> {
         let returned = |sub: Option<&Attribute>| sub.is_none_or(|s| s.returned != Returned::Never);
         match attr.returned {
             Returned::Never => return None,
@@ -182,9 +198,9 @@ impl Rules {
             Returned::Default | Returned::Request => {}
         }
         let selected = if !self.selecting {
-            (attr.returned == Returned::Default).then(|| value.clone())?
+            (attr.returned == Returned::Default).then_some(value)?
         } else if self.include.names_whole(container, attr) {
-            value.clone()
+            value
         } else {
             let subs = self.include.subs(container, attr);
             if subs.is_empty() {
@@ -198,7 +214,7 @@ impl Rules {
             return None;
         }
         let excluded = self.exclude.subs(container, attr);
-        let kept = keep_subs(attr, &selected, |sub| {
+        let kept = keep_subs(attr, selected, |sub| {
             returned(sub)
                 && sub.is_none_or(|s| s.returned == Returned::Always || !excluded.contains(&s.name))
         });
@@ -209,17 +225,23 @@ impl Rules {
 /// `value` with only the sub-attributes `keep` accepts (it is given `None`
 /// for a member the schema does not define), in the object or in each
 /// element of an array; elements left empty are dropped.
-fn keep_subs(attr: &Attribute, value: &Value, keep: impl Fn(Option<&Attribute>) -> bool) -> Value {
+fn keep_subs(attr: &Attribute, value: Value, keep: impl Fn(Option<&Attribute>) -> bool) -> Value {
     if !attr.is_complex() {
-        return value.clone();
+        return value;
     }
-    let filter = |object: &Map<String, Value>| -> Map<String, Value> {
+    let filter = |object: Map<String, Value>| -> Map<String, Value> {
         object
-            .iter()
-            .filter(|(name, _)| keep(attr.sub_attribute(name)))
-            .map(|(name, v)| {
-                let name = attr.sub_attribute(name).map_or(name.as_str(), |s| s.name);
-                (name.to_owned(), v.clone())
+            .into_iter()
+            .filter_map(|(name, v)| {
+                let sub = attr.sub_attribute(&name);
+                if !keep(sub) {
+                    return None;
+                }
+                let name = match sub {
+                    Some(s) => canonical(name, s.name),
+                    None => name,
+                };
+                Some((name, v))
             })
             .collect()
     };
@@ -227,17 +249,17 @@ fn keep_subs(attr: &Attribute, value: &Value, keep: impl Fn(Option<&Attribute>) 
         Value::Object(object) => Value::Object(filter(object)),
         Value::Array(items) => Value::Array(
             items
-                .iter()
+                .into_iter()
                 .filter_map(|item| match item {
                     Value::Object(object) => {
                         let kept = filter(object);
                         (!kept.is_empty()).then_some(Value::Object(kept))
                     }
-                    other => Some(other.clone()),
+                    other => Some(other),
                 })
                 .collect(),
         ),
-        other => other.clone(),
+        other => other,
     }
 }
 

@@ -64,7 +64,7 @@ fn if_match(
 fn resource_response(user: &UserRecord, headers: &HeaderMap, status: StatusCode) -> ScimJson {
     let base = base_url(headers);
     // The default projection: nothing `returned: never` (RFC 7643 §2.4).
-    let body = scim::project(&representation::resource(user, &base), &[], &[], &USER);
+    let body = scim::project_owned(representation::resource(user, &base), &[], &[], &USER);
     ScimJson {
         status,
         location: (status == StatusCode::CREATED).then(|| format!("{base}/Users/{}", user.id)),
@@ -103,7 +103,7 @@ async fn show(
     }
     let params = parse_query(query.as_deref())?;
     let mut response = resource_response(&user, &headers, StatusCode::OK);
-    response.body = project(&response.body, &params)?;
+    response.body = project(std::mem::take(&mut response.body), &params)?;
     Ok(response.into_response())
 }
 
@@ -236,7 +236,7 @@ fn canonical_param(key: &str) -> Option<&'static str> {
     PARAMS.into_iter().find(|k| k.eq_ignore_ascii_case(key))
 }
 
-fn project(resource: &Value, params: &ListParams) -> Result<Value, ScimFailure> {
+fn project(resource: Value, params: &ListParams) -> Result<Value, ScimFailure> {
     let parse = |raw: Option<&str>| -> Result<Vec<scim::AttrPath>, ScimError> {
         raw.filter(|r| !r.trim().is_empty())
             .map(scim::parse_attribute_list)
@@ -245,5 +245,5 @@ fn project(resource: &Value, params: &ListParams) -> Result<Value, ScimFailure> 
     };
     let attributes = parse(params.attributes.as_deref())?;
     let excluded = parse(params.excluded_attributes.as_deref())?;
-    Ok(scim::project(resource, &attributes, &excluded, &USER))
+    Ok(scim::project_owned(resource, &attributes, &excluded, &USER))
 }
