@@ -12,15 +12,10 @@
 # store. Fails loudly if caddy cannot start. Installs caddy if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-if ! command -v caddy >/dev/null 2>&1; then
-  echo "installing caddy"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq caddy
-fi
 python=$(./scripts/test-venv.sh)
 # shellcheck source=scripts/e2e-lib.sh
 source scripts/e2e-lib.sh
+need caddy caddy
 fail() {
   echo "caddy-test: FAILED: $*" >&2
   echo "--- golinks log"; tail -n 40 "$work/golinks.log" || true

@@ -15,15 +15,10 @@
 # Installs haproxy if missing. Needs PostgreSQL (scripts/test-postgres.sh finds or starts it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-if ! command -v haproxy >/dev/null 2>&1; then
-  echo "installing haproxy"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq haproxy
-fi
 pg_url=$(./scripts/test-postgres.sh)
 # shellcheck source=scripts/e2e-lib.sh
 source scripts/e2e-lib.sh
+need haproxy haproxy
 db_name="golinks_replica_test_$$"
 drop_db() { psql "$pg_url" -Atqc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true; }
 stop_restarted() { [ -s "$work/victim.pid" ] && kill "$(cat "$work/victim.pid")" 2>/dev/null || true; }
