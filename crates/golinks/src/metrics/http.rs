@@ -1,6 +1,6 @@
 //! `golinks_http_requests_total{method, route, status}` and its duration histogram, for every
-//! request of the public router. `route` is the matched route template (`/{*path}` for every
-//! redirect, whatever the name), or `unmatched`.
+//! request of the public router but a redirect (counted by outcome in `http/redirect.rs`).
+//! `route` is the matched route template, or `unmatched`: never a link name.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
