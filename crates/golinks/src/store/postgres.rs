@@ -43,6 +43,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "change feed",
         include_str!("../../migrations/postgres/0007_change_feed.sql"),
     ),
+    (
+        10,
+        "SCIM groups",
+        include_str!("../../migrations/postgres/0010_groups.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -44,6 +44,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "one fixed text form for every time",
         include_str!("../../migrations/sqlite/0008_fixed_time_text.sql"),
     ),
+    (
+        10,
+        "SCIM groups",
+        include_str!("../../migrations/sqlite/0010_groups.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

@@ -20,6 +20,7 @@ mod router_walk;
 mod saml;
 mod scim_discovery;
 mod scim_entra;
+mod scim_groups;
 mod scim_lifecycle;
 mod scim_lists;
 mod scim_okta;
