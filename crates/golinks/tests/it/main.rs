@@ -21,6 +21,8 @@ mod saml;
 mod scim_discovery;
 mod scim_entra;
 mod scim_groups;
+mod scim_groups_entra;
+mod scim_groups_okta;
 mod scim_lifecycle;
 mod scim_lists;
 mod scim_okta;
