@@ -22,38 +22,36 @@ pub use response::{ScimFailure, ScimJson};
 
 pub const BASE: &str = "/scim/v2";
 
-/// The endpoints, relative to [`BASE`].
-fn routes() -> Router<AppState> {
-    Router::new()
+pub fn router(state: AppState) -> Router<AppState> {
+    let routes = Router::new()
         .merge(discovery::router())
         .merge(users::router())
         .merge(groups::router())
         .merge(search::router())
-        .route("/{*rest}", axum::routing::any(unknown_endpoint))
+        .route("/{*rest}", axum::routing::any(unknown_endpoint));
+    Router::new()
+        .nest_service(
+            BASE,
+            routes.with_state(state.clone()).map_request(lenient_path),
+        )
+        .layer(middleware::from_fn_with_state(state, log::record))
 }
 
-pub fn router(state: AppState) -> Router<AppState> {
-    // Before routing: Microsoft's SCIM validator sends `/users`, `/groups` and collections
-    // with a trailing slash (`/Users/`), so a path that is one of ours but for letter case or
-    // that slash is served as the endpoint it names (documented in docs/entra-id.md).
-    let lenient = routes()
-        .with_state(state.clone())
-        .map_request(|mut request: Request| {
-            let canonical = canonical_path(request.uri().path());
-            if canonical != request.uri().path() {
-                let rewritten = match request.uri().query() {
-                    Some(q) => format!("{canonical}?{q}"),
-                    None => canonical,
-                };
-                if let Ok(uri) = rewritten.parse::<Uri>() {
-                    *request.uri_mut() = uri;
-                }
-            }
-            request
-        });
-    Router::new()
-        .nest_service(BASE, lenient)
-        .layer(middleware::from_fn_with_state(state, log::record))
+/// Before routing: Microsoft's SCIM validator sends `/users`, `/groups` and collections with
+/// a trailing slash (`/Users/`), so a path that is one of ours but for letter case or that
+/// slash is served as the endpoint it names (documented in docs/entra-id.md).
+fn lenient_path(mut request: Request) -> Request {
+    let canonical = canonical_path(request.uri().path());
+    if canonical != request.uri().path() {
+        let rewritten = match request.uri().query() {
+            Some(q) => format!("{canonical}?{q}"),
+            None => canonical,
+        };
+        if let Ok(uri) = rewritten.parse::<Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 async fn unknown_endpoint() -> ScimFailure {
