@@ -264,6 +264,17 @@ mod tests {
     }
 
     #[test]
+    fn a_path_less_replace_sets_every_attribute_it_holds() {
+        let a = Uuid::new_v4();
+        let e = edit(json!([{"op": "replace", "value": {
+            "displayName": "Eng", "externalId": "x", "members": [{"value": a}]}}]))
+        .expect("edit");
+        assert_eq!(e.display_name.as_deref(), Some("Eng"));
+        assert_eq!(e.external_id, Some(Some("x".to_owned())));
+        assert_eq!(e.members(), MemberChange::Replace(vec![a]));
+    }
+
+    #[test]
     fn bad_operations_are_refused() {
         for ops in [
             json!([{"op": "remove", "path": "displayName"}]),

@@ -80,11 +80,26 @@ async fn a_group_is_created_read_replaced_and_deleted(backend: Backend) {
     assert_eq!(location, format!("http://{}/scim/v2/Groups/{id}", app.addr));
     assert_eq!(created["meta"]["resourceType"], "Group");
     assert_eq!(created["externalId"], "00g1");
+    let ada_ref = format!("http://{}/scim/v2/Users/{ada}", app.addr);
     assert_eq!(
         created["members"],
-        json!([{"value": ada, "$ref": format!("http://{}/scim/v2/Users/{ada}", app.addr),
-                "display": "ada@acme.example", "type": "User"}])
+        json!([{"value": ada, "$ref": ada_ref, "type": "User"}]),
+        "a member reads back as it was written; display is returned on request"
     );
+    for asked in ["members", "members.display"] {
+        let (_, shown) = app
+            .scim_json(
+                Method::GET,
+                &format!("/Groups/{id}?attributes={asked}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(
+            shown["members"][0]["display"], "ada@acme.example",
+            "{asked}: {shown}"
+        );
+    }
 
     let (status, replaced) = app
         .scim_json(
