@@ -2,7 +2,7 @@
 //! people: filters pushed down where they can be, index and cursor paging, projection. A
 //! page's members are read in one query, and not at all when the projection leaves them out.
 
-use scim::{Filter, GROUP, ScimError};
+use scim::{AttrPath, Filter, GROUP, ScimError};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -70,23 +70,7 @@ pub async fn list(
         }
         _ => (page, None),
     };
-    let members = if repr::shows("members", &attributes, &excluded) {
-        Some(members_of(store, org, &page).await?)
-    } else {
-        None
-    };
-    let resources: Vec<Value> = page
-        .iter()
-        .map(|g| {
-            let mine = members.as_ref().map(|m| of_group(m, g.id));
-            scim::project(
-                &repr::resource(g, mine, base_url),
-                &attributes,
-                &excluded,
-                &GROUP,
-            )
-        })
-        .collect();
+    let resources = render(store, org, base_url, &page, (&attributes, &excluded)).await?;
     let per_page = resources.len() as u64;
     Ok(scim::list_response(
         resources,
@@ -95,6 +79,33 @@ pub async fn list(
         per_page,
         next_cursor,
     ))
+}
+
+/// The page's resources, projected; their members read in one query, only if shown.
+async fn render(
+    store: &Store,
+    org: OrgId,
+    base_url: &str,
+    page: &[GroupRecord],
+    (attributes, excluded): (&[AttrPath], &[AttrPath]),
+) -> Result<Vec<Value>, ScimError> {
+    let members = if repr::shows("members", attributes, excluded) {
+        Some(members_of(store, org, page).await?)
+    } else {
+        None
+    };
+    Ok(page
+        .iter()
+        .map(|g| {
+            let mine = members.as_ref().map(|m| of_group(m, g.id));
+            scim::project(
+                &repr::resource(g, mine, base_url),
+                attributes,
+                excluded,
+                &GROUP,
+            )
+        })
+        .collect())
 }
 
 /// `Some(None)`: the first cursor page (`cursor=`); RFC 9865 §2.2.
