@@ -41,8 +41,11 @@ async fn resource_response(
 ) -> Result<ScimJson, ScimFailure> {
     let base = base_url(headers);
     let mut resource = representation::resource(user, &base);
-    let mut groups = groups::of_users(&state.store, org, &[user.id], &base).await?;
-    groups::set_groups(&mut resource, groups.remove(&user.id));
+    // A person just created is in no group yet: no query.
+    if status != StatusCode::CREATED {
+        let mut groups = groups::of_users(&state.store, org, &[user.id], &base).await?;
+        groups::set_groups(&mut resource, groups.remove(&user.id));
+    }
     // The default projection: nothing `returned: never` (RFC 7643 §2.4).
     let body = scim::project(&resource, &[], &[], &USER);
     Ok(ScimJson {
