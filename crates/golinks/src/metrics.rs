@@ -220,6 +220,8 @@ pub enum QueryFamily {
     LinkWrite,
     ScimUserRead,
     ScimUserWrite,
+    ScimGroupRead,
+    ScimGroupWrite,
     Session,
     Token,
     ClickFlush,
@@ -227,11 +229,13 @@ pub enum QueryFamily {
 }
 
 impl QueryFamily {
-    const ALL: [QueryFamily; 8] = [
+    const ALL: [QueryFamily; 10] = [
         Self::LinkRead,
         Self::LinkWrite,
         Self::ScimUserRead,
         Self::ScimUserWrite,
+        Self::ScimGroupRead,
+        Self::ScimGroupWrite,
         Self::Session,
         Self::Token,
         Self::ClickFlush,
@@ -244,6 +248,8 @@ impl QueryFamily {
             Self::LinkWrite => "link_write",
             Self::ScimUserRead => "scim_user_read",
             Self::ScimUserWrite => "scim_user_write",
+            Self::ScimGroupRead => "scim_group_read",
+            Self::ScimGroupWrite => "scim_group_write",
             Self::Session => "session",
             Self::Token => "token",
             Self::ClickFlush => "click_flush",
@@ -268,7 +274,7 @@ pub fn time_query(family: QueryFamily) -> QueryTimer {
 
 impl Drop for QueryTimer {
     fn drop(&mut self) {
-        static HISTOGRAMS: OnceLock<[Histogram; 8]> = OnceLock::new();
+        static HISTOGRAMS: OnceLock<[Histogram; 10]> = OnceLock::new();
         if let Some(started) = self.started {
             let histograms = HISTOGRAMS.get_or_init(|| {
                 QueryFamily::ALL.map(|f| ::metrics::histogram!(DB_DURATION, "family" => f.label()))

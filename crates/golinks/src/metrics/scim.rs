@@ -26,14 +26,15 @@ fn classify(method: &Method, path: &str) -> (&'static str, &'static str) {
     let mut segments = rest.split('/');
     let first = segments.next().unwrap_or_default();
     let second = segments.next();
-    let resource = match first {
-        "Users" => "Users",
-        "Groups" => "Groups",
-        "ServiceProviderConfig" => "ServiceProviderConfig",
-        "ResourceTypes" => "ResourceTypes",
-        "Schemas" => "Schemas",
-        "Bulk" => "Bulk",
-        "Me" => "Me",
+    // Case-insensitive, as the router reads them (`/users` is served as `/Users`).
+    let resource = match first.to_ascii_lowercase().as_str() {
+        "users" => "Users",
+        "groups" => "Groups",
+        "serviceproviderconfig" => "ServiceProviderConfig",
+        "resourcetypes" => "ResourceTypes",
+        "schemas" => "Schemas",
+        "bulk" => "Bulk",
+        "me" => "Me",
         // §3.4.3: a search across every resource type.
         ".search" => "root",
         _ => "other",

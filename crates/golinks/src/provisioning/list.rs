@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{pushdown, representation, store_error};
+use super::{group_representation, groups, pushdown, representation, store_error};
 use crate::domain::OrgId;
 use crate::store::{Store, UserOrder, UserPageQuery, UserRecord};
 
@@ -179,15 +179,18 @@ pub async fn list(
         }
         _ => (page, None),
     };
+    let mut groups = if group_representation::shows("groups", &attributes, &excluded) {
+        let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
+        groups::of_users(store, org, &ids, base_url).await?
+    } else {
+        Default::default()
+    };
     let resources: Vec<Value> = page
         .iter()
         .map(|r| {
-            scim::project_owned(
-                representation::resource(r, base_url),
-                &attributes,
-                &excluded,
-                &USER,
-            )
+            let mut resource = representation::resource(r, base_url);
+            groups::set_groups(&mut resource, groups.remove(&r.id));
+            scim::project_owned(resource, &attributes, &excluded, &USER)
         })
         .collect();
     let per_page = resources.len() as u64;
@@ -200,11 +203,36 @@ pub async fn list(
     ))
 }
 
-fn parse_paths(raw: Option<&str>) -> Result<Vec<AttrPath>, ScimError> {
-    raw.filter(|r| !r.trim().is_empty())
+/// An `attributes` / `excludedAttributes` list. A value filter in it (`emails[type eq
+/// "work"]`, which Microsoft's SCIM validator sends) is not in RFC 7644 §3.10's grammar for
+/// these lists; it is read as the attribute it filters (`emails`), the closest meaning a
+/// projection can give it.
+pub fn parse_paths(raw: Option<&str>) -> Result<Vec<AttrPath>, ScimError> {
+    let raw = raw.map(without_value_filters);
+    raw.as_deref()
+        .filter(|r| !r.trim().is_empty())
         .map(scim::parse_attribute_list)
         .transpose()
         .map(Option::unwrap_or_default)
+}
+
+/// `emails[type eq "a,b"].value,name` → `emails.value,name`: brackets and what is inside them
+/// (quoted strings included) dropped.
+fn without_value_filters(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for c in raw.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// RFC 7644 §3.4.2.3: sorts by the attribute's (first) value; people without it go last.
@@ -241,4 +269,21 @@ fn sort_by_attribute(rows: &mut [(UserRecord, Value)], path: &AttrPath, descendi
         };
         ordering.then(ra.id.cmp(&rb.id))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_filters_in_attribute_lists_read_as_their_attribute() {
+        assert_eq!(without_value_filters("emails[type eq \"work\"]"), "emails");
+        assert_eq!(
+            without_value_filters("emails[type eq \"a]\\\"b\"].value,name"),
+            "emails.value,name"
+        );
+        let paths = parse_paths(Some("emails[type eq \"work\"],userName")).expect("paths");
+        assert_eq!(paths.len(), 2);
+        assert_eq!(paths[0].attr, "emails");
+    }
 }

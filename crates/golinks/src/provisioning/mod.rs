@@ -4,6 +4,11 @@
 //! columns in step.
 
 pub mod columns;
+pub mod group_list;
+mod group_patch;
+mod group_pushdown;
+pub mod group_representation;
+pub mod groups;
 pub mod list;
 pub mod pushdown;
 pub mod representation;
@@ -19,12 +24,15 @@ use crate::store::{Store, StoreError, UserRecord};
 
 /// How often a PATCH or PUT without `If-Match` re-reads and retries when another write to the
 /// same person lands between its read and its write.
-const RETRIES: usize = 5;
+pub(crate) const RETRIES: usize = 5;
 
 pub fn store_error(e: StoreError) -> ScimError {
     match e {
         StoreError::NotFound => not_found(),
         StoreError::Conflict { what } => ScimError::uniqueness(what),
+        StoreError::UnknownMember(id) => {
+            ScimError::invalid_value(format!("member {id} is not a User of this organization"))
+        }
         StoreError::Other(e) => {
             tracing::error!(error = %e, "SCIM request failed in the store");
             ScimError::internal()

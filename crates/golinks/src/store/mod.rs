@@ -8,6 +8,7 @@
 
 mod change_feed;
 mod clicks;
+mod group_predicate;
 mod like;
 mod link_reads;
 mod link_sql;
@@ -17,6 +18,7 @@ mod people;
 mod postgres;
 mod provisioning_log;
 mod rows;
+mod scim_groups;
 mod scim_users;
 mod sessions;
 mod sqlite;
@@ -34,11 +36,15 @@ pub use change_feed::{
     APPLICATION_NAME as CHANGE_FEED_APPLICATION_NAME, Change, ChangeListener, Heard,
 };
 pub use clicks::ClickBatch;
+pub use group_predicate::{GroupPredicate, TextMatch};
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
 pub use people::Person;
 pub use provisioning_log::{LogEntry, LogQuery, parse_since};
 pub use rows::*;
+pub use scim_groups::{
+    GroupColumns, GroupMember, GroupPageQuery, GroupRecord, MemberChange, UserGroup,
+};
 pub use scim_users::{UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms};
 pub use sessions::{SessionInfo, SessionRecord};
 pub use sso::SamlAcceptance;
@@ -62,6 +68,9 @@ pub enum StoreError {
     NotFound,
     #[error("{what}")]
     Conflict { what: String },
+    /// A group member that is not a person of the organization (nothing was written).
+    #[error("no person {0} in this organization")]
+    UnknownMember(uuid::Uuid),
     #[error(transparent)]
     Other(#[from] sqlx::Error),
 }

@@ -48,6 +48,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "users_live covers deleted_at",
         include_str!("../../migrations/postgres/0009_users_live_covering.sql"),
     ),
+    (
+        10,
+        "SCIM groups",
+        include_str!("../../migrations/postgres/0010_groups.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -253,6 +253,22 @@ impl Store {
                 .bind(id.as_uuid())
                 .execute(&mut *tx)
                 .await?;
+            // The person leaves every group; each group's version moves (its members changed).
+            sqlx::query(
+                "UPDATE groups SET version = version + 1, updated_at = $3
+                 WHERE org_id = $1 AND id IN (SELECT m.group_id FROM group_members m
+                     WHERE m.org_id = $1 AND m.user_id = $2)",
+            )
+            .bind(org.as_uuid())
+            .bind(id.as_uuid())
+            .bind(Timestamp(now_ms()))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM group_members WHERE org_id = $1 AND user_id = $2")
+                .bind(org.as_uuid())
+                .bind(id.as_uuid())
+                .execute(&mut *tx)
+                .await?;
             revoke_sessions_in_tx!(tx, org, id.as_uuid());
             tx.commit().await?;
             done

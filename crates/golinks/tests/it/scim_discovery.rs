@@ -34,7 +34,7 @@ async fn discovery_describes_users_with_the_enterprise_extension(backend: Backen
     let (_, types) = app
         .scim_json(Method::GET, "/ResourceTypes", &token, None)
         .await;
-    assert_eq!(types["totalResults"], 1);
+    assert_eq!(types["totalResults"], 2);
     let user = &types["Resources"][0];
     assert_eq!(user["endpoint"], "/Users");
     assert_eq!(
@@ -45,8 +45,17 @@ async fn discovery_describes_users_with_the_enterprise_extension(backend: Backen
         .scim_json(Method::GET, "/ResourceTypes/User", &token, None)
         .await;
     assert_eq!((status, &one["id"]), (200, &json!("User")));
-    let (status, _) = app
+    let (status, group) = app
         .scim_json(Method::GET, "/ResourceTypes/Group", &token, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(group["endpoint"], "/Groups");
+    assert_eq!(
+        group["schema"],
+        "urn:ietf:params:scim:schemas:core:2.0:Group"
+    );
+    let (status, _) = app
+        .scim_json(Method::GET, "/ResourceTypes/Role", &token, None)
         .await;
     assert_eq!(status, 404, "only what is supported");
 
@@ -61,7 +70,8 @@ async fn discovery_describes_users_with_the_enterprise_extension(backend: Backen
         ids,
         [
             "urn:ietf:params:scim:schemas:core:2.0:User",
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            "urn:ietf:params:scim:schemas:core:2.0:Group"
         ]
     );
     let (status, core) = app

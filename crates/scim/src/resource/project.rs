@@ -198,7 +198,12 @@ impl Rules {
             Returned::Default | Returned::Request => {}
         }
         let selected = if !self.selecting {
-            (attr.returned == Returned::Default).then_some(value)?
+            // A sub-attribute returned on request only is left out unless asked for.
+            (attr.returned == Returned::Default).then(|| {
+                keep_subs(attr, value, |s| {
+                    s.is_none_or(|s| s.returned != Returned::Request)
+                })
+            })?
         } else if self.include.names_whole(container, attr) {
             value
         } else {

@@ -356,3 +356,20 @@ fn parse_attribute_list_bounds_how_many_paths_it_reads() {
     let error = parse_attribute_list(&format!("{many},title")).unwrap_err();
     assert_eq!(error.scim_type, Some(ScimType::InvalidValue));
 }
+
+#[test]
+fn a_member_s_display_is_returned_only_on_request() {
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g", "displayName": "Eng",
+        "members": [{"value": "u", "$ref": "https://x/Users/u", "type": "User", "display": "Ada"}]
+    });
+    let default = project(&group, &[], &[], &GROUP);
+    assert_eq!(
+        default["members"],
+        json!([{"value": "u", "$ref": "https://x/Users/u", "type": "User"}])
+    );
+    for asked in ["members", "members.display"] {
+        let shown = project(&group, &paths(asked), &[], &GROUP);
+        assert_eq!(shown["members"][0]["display"], "Ada", "{asked}");
+    }
+}

@@ -1,6 +1,8 @@
 //! The core Group schema (RFC 7643 §4.2; representation in §8.7.1).
 
-use super::{Attribute, GROUP_URN, Mutability, SchemaDefinition, complex, reference, string};
+use super::{
+    Attribute, GROUP_URN, Mutability, Returned, SchemaDefinition, complex, reference, string,
+};
 
 /// `urn:ietf:params:scim:schemas:core:2.0:Group`.
 pub static SCHEMA: SchemaDefinition = SchemaDefinition {
@@ -38,6 +40,11 @@ const MEMBERS: &[Attribute] = &[
     .canonical(&["User", "Group"])
     .mutability(Mutability::Immutable),
     // Not in §8.7.1, but every member in the §8.4 example carries it; the
-    // server fills it in.
-    string("display", "A human-readable name for the member.").mutability(Mutability::ReadOnly),
+    // server fills it in. Returned on request (`attributes=members` or
+    // `members.display`): a member then reads back exactly as a client wrote
+    // it (`value`, `$ref`, `type`), which clients that compare what they
+    // PATCHed with what they read (scim2-tester) require.
+    string("display", "A human-readable name for the member.")
+        .mutability(Mutability::ReadOnly)
+        .returned(Returned::Request),
 ];

@@ -1,11 +1,12 @@
 //! What the service provider supports (RFC 7644 §4): ServiceProviderConfig, ResourceTypes
-//! and Schemas, describing exactly the User resource with the enterprise extension.
+//! and Schemas, describing exactly what is served: User with the enterprise extension, and
+//! Group (RFC 7643 §4.2).
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::routing::get;
-use scim::{ENTERPRISE_USER_URN, ScimError, USER_URN};
+use scim::{ENTERPRISE_USER_URN, GROUP_URN, ScimError, USER_URN};
 use serde_json::{Value, json};
 
 use super::{ScimFailure, ScimJson, base_url};
@@ -65,26 +66,48 @@ fn user_resource_type(base: &str) -> Value {
     })
 }
 
+fn group_resource_type(base: &str) -> Value {
+    json!({
+        "schemas": [RESOURCE_TYPE_SCHEMA],
+        "id": "Group",
+        "name": "Group",
+        "endpoint": "/Groups",
+        "description": "Groups of people of the organization",
+        "schema": GROUP_URN,
+        "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/Group")},
+    })
+}
+
+fn all_resource_types(base: &str) -> Vec<Value> {
+    vec![user_resource_type(base), group_resource_type(base)]
+}
+
 async fn resource_types(headers: HeaderMap) -> ScimJson {
-    let resources = vec![user_resource_type(&base_url(&headers))];
-    ScimJson::ok(scim::list_response(resources, 1, 1, 1, None))
+    let resources = all_resource_types(&base_url(&headers));
+    let n = resources.len() as u64;
+    ScimJson::ok(scim::list_response(resources, n, 1, n, None))
 }
 
 async fn resource_type(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<ScimJson, ScimFailure> {
-    if !id.eq_ignore_ascii_case("User") {
-        return Err(ScimError::not_found(format!("no resource type {id:?}")).into());
-    }
-    Ok(ScimJson::ok(user_resource_type(&base_url(&headers))))
+    all_resource_types(&base_url(&headers))
+        .into_iter()
+        .find(|t| {
+            t["id"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(&id))
+        })
+        .map(ScimJson::ok)
+        .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}")).into())
 }
 
-/// The User schema and the enterprise extension, each with its `meta` (RFC 7643 §7).
+/// The User schema, the enterprise extension and the Group schema, each with its `meta` (RFC 7643 §7).
 fn supported_schemas(base: &str) -> Vec<Value> {
     scim::schema::definitions()
         .into_iter()
-        .filter(|d| d.id == USER_URN || d.id == ENTERPRISE_USER_URN)
+        .filter(|d| [USER_URN, ENTERPRISE_USER_URN, GROUP_URN].contains(&d.id))
         .map(|d| {
             let mut schema = d.to_json();
             if let Some(object) = schema.as_object_mut() {

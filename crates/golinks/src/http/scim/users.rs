@@ -7,71 +7,54 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use scim::{ScimError, USER};
+use scim::USER;
 use serde_json::Value;
 
 use super::log::LogNote;
+use super::request::{if_match, json_body, params_from_object, parse_query};
 use super::{ScimFailure, ScimJson, base_url};
 use crate::app::AppState;
+use crate::domain::OrgId;
 use crate::http::auth::ScimClient;
-use crate::provisioning::representation::{self, EtagMatch, etag};
-use crate::provisioning::{self, ListParams};
+use crate::provisioning::list::parse_paths;
+use crate::provisioning::representation::{self, etag};
+use crate::provisioning::{self, ListParams, groups};
 use crate::store::UserRecord;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/Users", get(list).post(create))
         .route("/Users/.search", post(search))
-        // RFC 7644 §3.4.3: a search at the root covers every resource type; Users is the only one.
-        .route("/.search", post(search))
         .route(
             "/Users/{id}",
             get(show).put(replace).patch(patch).delete(delete),
         )
 }
 
-/// The request body as JSON; SCIM clients send `application/scim+json` or `application/json`.
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ScimFailure> {
-    let bytes = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ScimError::payload_too_large("the request body is too large")
-        }
-        _ => ScimError::invalid_syntax("cannot read the request body"),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        ScimFailure(ScimError::invalid_syntax(format!(
-            "the body is not JSON: {e}"
-        )))
-    })
-}
-
-fn if_match(
+/// The person as a response, with their groups (RFC 7643 §4.1.2).
+async fn resource_response(
+    state: &AppState,
+    org: OrgId,
+    user: &UserRecord,
     headers: &HeaderMap,
-    name: header::HeaderName,
-) -> Result<Option<EtagMatch>, ScimFailure> {
-    match headers
-        .get(name)
-        .map(|v| v.to_str().ok().and_then(representation::parse_etag))
-    {
-        None => Ok(None),
-        Some(Some(m)) => Ok(Some(m)),
-        Some(None) => {
-            Err(ScimError::invalid_value("unreadable ETag in If-Match / If-None-Match").into())
-        }
-    }
-}
-
-fn resource_response(user: &UserRecord, headers: &HeaderMap, status: StatusCode) -> ScimJson {
+    status: StatusCode,
+) -> Result<ScimJson, ScimFailure> {
     let base = base_url(headers);
+    let mut resource = representation::resource(user, &base);
+    // A person just created is in no group yet: no query.
+    if status != StatusCode::CREATED {
+        let mut groups = groups::of_users(&state.store, org, &[user.id], &base).await?;
+        groups::set_groups(&mut resource, groups.remove(&user.id));
+    }
     // The default projection: nothing `returned: never` (RFC 7643 §2.4).
-    let body = scim::project_owned(representation::resource(user, &base), &[], &[], &USER);
-    ScimJson {
+    let body = scim::project_owned(resource, &[], &[], &USER);
+    Ok(ScimJson {
         status,
         location: (status == StatusCode::CREATED).then(|| format!("{base}/Users/{}", user.id)),
         etag: Some(etag(user.version)),
         note: Some(LogNote::about(user.id, &user.user_name)),
         body,
-    }
+    })
 }
 
 async fn create(
@@ -82,7 +65,7 @@ async fn create(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let user = provisioning::create(&state.store, client.org, &body).await?;
-    Ok(resource_response(&user, &headers, StatusCode::CREATED))
+    resource_response(&state, client.org, &user, &headers, StatusCode::CREATED).await
 }
 
 async fn show(
@@ -102,7 +85,8 @@ async fn show(
             .into_response());
     }
     let params = parse_query(query.as_deref())?;
-    let mut response = resource_response(&user, &headers, StatusCode::OK);
+    let mut response =
+        resource_response(&state, client.org, &user, &headers, StatusCode::OK).await?;
     response.body = project(std::mem::take(&mut response.body), &params)?;
     Ok(response.into_response())
 }
@@ -118,7 +102,7 @@ async fn replace(
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let user = provisioning::replace(&state.store, client.org, &id, &body, pinned).await?;
     forget_ended_sessions(&state, !user.active).await;
-    Ok(resource_response(&user, &headers, StatusCode::OK))
+    resource_response(&state, client.org, &user, &headers, StatusCode::OK).await
 }
 
 async fn patch(
@@ -132,7 +116,7 @@ async fn patch(
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let user = provisioning::patch(&state.store, client.org, &id, &body, pinned).await?;
     forget_ended_sessions(&state, !user.active).await;
-    Ok(resource_response(&user, &headers, StatusCode::OK))
+    resource_response(&state, client.org, &user, &headers, StatusCode::OK).await
 }
 
 async fn delete(
@@ -183,67 +167,8 @@ async fn search(
     Ok(ScimJson::ok(body))
 }
 
-/// Query parameter names are case-insensitive (RFC 7644 §3.4.2: "attribute names ... are
-/// case insensitive"; Entra and Okta send them as the RFC spells them).
-fn parse_query(query: Option<&str>) -> Result<ListParams, ScimFailure> {
-    let mut object = serde_json::Map::new();
-    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        let Some(canonical) = canonical_param(&key) else {
-            continue;
-        };
-        let value = match canonical {
-            "startIndex" | "count" => {
-                value.trim().parse::<i64>().map(Value::from).map_err(|_| {
-                    ScimError::invalid_value(format!(
-                        "{canonical} must be an integer, not {value:?}"
-                    ))
-                })?
-            }
-            _ => Value::String(value.into_owned()),
-        };
-        object.insert(canonical.to_owned(), value);
-    }
-    params_from_object(&Value::Object(object))
-}
-
-fn params_from_object(body: &Value) -> Result<ListParams, ScimFailure> {
-    let object: serde_json::Map<String, Value> = body
-        .as_object()
-        .ok_or_else(|| ScimError::invalid_syntax("a SearchRequest is a JSON object"))?
-        .iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
-        .map(|(k, v)| (canonical_param(k).unwrap_or(k).to_owned(), v.clone()))
-        .collect();
-    serde_json::from_value(Value::Object(object)).map_err(|e| {
-        ScimFailure(ScimError::invalid_value(format!(
-            "invalid search parameters: {e}"
-        )))
-    })
-}
-
-/// A query or SearchRequest parameter's RFC spelling, if it is one.
-fn canonical_param(key: &str) -> Option<&'static str> {
-    const PARAMS: [&str; 8] = [
-        "filter",
-        "startIndex",
-        "count",
-        "sortBy",
-        "sortOrder",
-        "attributes",
-        "excludedAttributes",
-        "cursor",
-    ];
-    PARAMS.into_iter().find(|k| k.eq_ignore_ascii_case(key))
-}
-
 fn project(resource: Value, params: &ListParams) -> Result<Value, ScimFailure> {
-    let parse = |raw: Option<&str>| -> Result<Vec<scim::AttrPath>, ScimError> {
-        raw.filter(|r| !r.trim().is_empty())
-            .map(scim::parse_attribute_list)
-            .transpose()
-            .map(Option::unwrap_or_default)
-    };
-    let attributes = parse(params.attributes.as_deref())?;
-    let excluded = parse(params.excluded_attributes.as_deref())?;
+    let attributes = parse_paths(params.attributes.as_deref())?;
+    let excluded = parse_paths(params.excluded_attributes.as_deref())?;
     Ok(scim::project_owned(resource, &attributes, &excluded, &USER))
 }
