@@ -49,6 +49,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "users_live covers deleted_at",
         include_str!("../../migrations/sqlite/0009_users_live_covering.sql"),
     ),
+    (
+        11,
+        "a count of live people kept by triggers",
+        include_str!("../../migrations/sqlite/0011_live_people_count.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {
