@@ -199,8 +199,90 @@ async fn deleting_an_organization_takes_its_count_with_it(backend: Backend) {
     );
 }
 
+async fn provision(app: &TestApp, token: &str, names: std::ops::Range<u32>) {
+    for n in names {
+        app.scim_create(
+            token,
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": format!("r{n}@acme.example"),
+            }),
+        )
+        .await;
+    }
+}
+
+fn run(program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .env_remove("GOLINKS_DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect(program);
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `golinks restore` (SQLite) and `pg_restore` (PostgreSQL, as docs/deploy.md says) bring
+/// back the count of the backup's moment, not of the database they replace.
+async fn a_restored_backup_has_the_count_of_its_people(backend: Backend) {
+    let app = TestApp::spawn(backend.clone()).await;
+    let token = app.scim_token().await;
+    provision(&app, &token, 0..5).await;
+    let backup = app.db.scratch().join("backup");
+    let backup = backup.to_str().expect("path").to_owned();
+    let sqlite = app.db.url.starts_with("sqlite:");
+    if sqlite {
+        let out = ["backup", "--database-url", &app.db.url, "--output", &backup];
+        run(env!("CARGO_BIN_EXE_golinks"), &out);
+    } else {
+        run(
+            "pg_dump",
+            &["--format=custom", "--file", &backup, &app.db.url],
+        );
+    }
+    provision(&app, &token, 5..9).await;
+    assert_eq!(counts(&app, &token).await, (9, 9, 9));
+    let db = app.shut_down().await;
+    let db = if sqlite {
+        let args = [
+            "restore",
+            "--force",
+            "--database-url",
+            &db.url,
+            "--input",
+            &backup,
+        ];
+        run(env!("CARGO_BIN_EXE_golinks"), &args);
+        db
+    } else {
+        let target = crate::support::TestDb::create(backend).await;
+        let args = [
+            "--no-owner",
+            "--exit-on-error",
+            "--dbname",
+            &target.url,
+            &backup,
+        ];
+        run("pg_restore", &args);
+        target
+    };
+    let app = TestApp::spawn_on(db).await;
+    assert_eq!(counts(&app, &token).await, (5, 5, 5));
+    provision(&app, &token, 9..11).await;
+    assert_eq!(
+        counts(&app, &token).await,
+        (7, 7, 7),
+        "the triggers came back too"
+    );
+}
+
 on_both_backends!(
     the_kept_count_follows_every_write_to_people,
     a_database_from_before_the_count_starts_it_from_its_people,
     deleting_an_organization_takes_its_count_with_it,
+    a_restored_backup_has_the_count_of_its_people,
 );
