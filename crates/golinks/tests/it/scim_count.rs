@@ -101,9 +101,8 @@ async fn the_kept_count_follows_every_write_to_people(backend: Backend) {
     assert_eq!(found["totalResults"], 4);
 
     // A hard delete of a live person and of a tombstone (no path does it today but SQL).
-    let hard =
-        format!("DELETE FROM users WHERE user_name IN ('p2@acme.example', 'p0@acme.example')");
-    sql(&app, &[&hard], None).await;
+    let hard = "DELETE FROM users WHERE user_name IN ('p2@acme.example', 'p0@acme.example')";
+    sql(&app, &[hard], None).await;
     assert_eq!(counts(&app, &token).await, (4, 4, 4));
 
     // A tombstone brought back to life by SQL counts again.
