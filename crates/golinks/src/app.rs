@@ -272,13 +272,16 @@ const OPTIMIZE_AFTER_WRITES: u64 = 1_000;
 const OPTIMIZE_CHECK: Duration = Duration::from_secs(5);
 const OPTIMIZE_EVERY: Duration = Duration::from_secs(60);
 
-/// `Store::optimize` at start-up (a database restored or bulk-loaded while golinks was down
+/// `Store::optimize` soon after start-up (a database restored or bulk-loaded while golinks was down
 /// has no statistics yet, and PostgreSQL then plans every look-up as a scan), every minute,
 /// and within `OPTIMIZE_CHECK` of `OPTIMIZE_AFTER_WRITES` writes to people. `optimize`
 /// itself only analyzes what changed enough, so an early call costs a catalog query.
 fn optimizer(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(OPTIMIZE_CHECK);
+        // The first run one check after start-up, not during it: the VACUUM holds a pooled
+        // connection while the server's first requests want theirs.
+        let first = tokio::time::Instant::now() + OPTIMIZE_CHECK;
+        let mut ticker = tokio::time::interval_at(first, OPTIMIZE_CHECK);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last: Option<(tokio::time::Instant, u64)> = None;
         loop {
