@@ -186,11 +186,9 @@ impl App {
                 |s| async move {
                     s.sign_in_limiter.shrink();
                     s.bearer_failures.shrink();
-                    if let Err(e) = s.store.optimize().await {
-                        tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
-                    }
                 },
             ),
+            optimizer(state.clone(), stop_rx.clone()),
             every(sync_every, stop_rx.clone(), state.clone(), |s| async move {
                 match s.index.sync(&s.store).await {
                     Ok(true) => s.change_feed.applied(),
@@ -261,6 +259,46 @@ where
             tokio::select! {
                 _ = ticker.tick() => job(state.clone()).await,
                 _ = stop.changed() => break,
+            }
+        }
+    })
+}
+
+/// Writes to people after which the planner's statistics are refreshed without waiting for
+/// the minute: a bulk load (an identity provider's first push) changes the table enough for
+/// PostgreSQL's rule (50 rows + 10%) long before then.
+const OPTIMIZE_AFTER_WRITES: u64 = 1_000;
+/// How often the write count is looked at: the debounce between two bursts' refreshes.
+const OPTIMIZE_CHECK: Duration = Duration::from_secs(5);
+const OPTIMIZE_EVERY: Duration = Duration::from_secs(60);
+
+/// `Store::optimize` soon after start-up (a database restored or bulk-loaded while golinks was down
+/// has no statistics yet, and PostgreSQL then plans every look-up as a scan), every minute,
+/// and within `OPTIMIZE_CHECK` of `OPTIMIZE_AFTER_WRITES` writes to people. `optimize`
+/// itself only analyzes what changed enough, so an early call costs a catalog query.
+fn optimizer(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        // The first run one check after start-up, not during it: the VACUUM holds a pooled
+        // connection while the server's first requests want theirs.
+        let first = tokio::time::Instant::now() + OPTIMIZE_CHECK;
+        let mut ticker = tokio::time::interval_at(first, OPTIMIZE_CHECK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last: Option<(tokio::time::Instant, u64)> = None;
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stop.changed() => break,
+            }
+            let writes = state.store.people_writes();
+            let due = last.is_none_or(|(at, seen)| {
+                at.elapsed() >= OPTIMIZE_EVERY || writes - seen >= OPTIMIZE_AFTER_WRITES
+            });
+            if !due {
+                continue;
+            }
+            last = Some((tokio::time::Instant::now(), writes));
+            if let Err(e) = state.store.optimize().await {
+                tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
             }
         }
     })

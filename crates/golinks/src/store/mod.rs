@@ -28,6 +28,8 @@ pub mod tokens;
 mod user_predicate;
 mod users;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::{PgPool, SqlitePool};
@@ -96,6 +98,9 @@ impl<T> ResultExt<T> for Result<T, sqlx::Error> {
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    /// Writes to people since start-up, for `optimize`'s caller: a bulk load wants fresh
+    /// planner statistics soon, not at the next minute.
+    people_writes: Arc<AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -129,9 +134,21 @@ impl Store {
                 redact_url(url)
             );
         };
-        let store = Self { backend };
+        let store = Self {
+            backend,
+            people_writes: Arc::default(),
+        };
         store.ensure_default_org().await?;
         Ok(store)
+    }
+
+    /// How many people were created, changed or deleted through this store since it opened.
+    pub fn people_writes(&self) -> u64 {
+        self.people_writes.load(Ordering::Relaxed)
+    }
+
+    fn note_people_write(&self) {
+        self.people_writes.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -53,6 +53,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SCIM groups",
         include_str!("../../migrations/postgres/0010_groups.sql"),
     ),
+    (
+        11,
+        "a count of live people kept by triggers",
+        include_str!("../../migrations/postgres/0011_live_people_count.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -48,6 +48,7 @@ impl Store {
     ) -> StoreResult<User> {
         let id = UserId::new();
         let now = OffsetDateTime::now_utc();
+        self.note_people_write();
         on_pool!(self.write(), |p| {
             sqlx::query(
                 "INSERT INTO users (org_id, id, user_name, user_name_key, email, email_key,

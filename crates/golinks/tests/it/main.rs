@@ -18,6 +18,7 @@ mod redirect;
 mod replicas;
 mod router_walk;
 mod saml;
+mod scim_count;
 mod scim_discovery;
 mod scim_entra;
 mod scim_groups;
