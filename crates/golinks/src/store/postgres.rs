@@ -48,6 +48,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SCIM groups",
         include_str!("../../migrations/postgres/0010_groups.sql"),
     ),
+    (
+        14,
+        "provisioning log summaries",
+        include_str!("../../migrations/postgres/0014_provisioning_summary.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

@@ -49,6 +49,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SCIM groups",
         include_str!("../../migrations/sqlite/0010_groups.sql"),
     ),
+    (
+        14,
+        "provisioning log summaries",
+        include_str!("../../migrations/sqlite/0014_provisioning_summary.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

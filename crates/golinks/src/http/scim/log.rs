@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::domain::OrgId;
+use crate::provisioning::log_summary::{Change, failure};
 use crate::store::LogEntry;
 
 /// What handlers and extractors learn about a request, for its log line.
@@ -23,6 +24,8 @@ pub struct LogNote {
     pub user: Option<(Uuid, String)>,
     pub scim_type: Option<String>,
     pub detail: Option<String>,
+    /// What a change did, in words and as data (`provisioning::log_summary`).
+    pub change: Option<Change>,
 }
 
 impl LogNote {
@@ -38,6 +41,13 @@ impl LogNote {
         Self {
             user: Some((id, user_name.to_owned())),
             ..Self::default()
+        }
+    }
+
+    pub fn with(self, change: Change) -> Self {
+        Self {
+            change: Some(change),
+            ..self
         }
     }
 }
@@ -75,6 +85,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         note.user = from_response.user.clone().or(note.user);
         note.scim_type = from_response.scim_type.clone().or(note.scim_type);
         note.detail = from_response.detail.clone().or(note.detail);
+        note.change = from_response.change.clone().or(note.change);
     }
     // A request without a valid token is logged under the organization of its host name.
     let org = note.org.or(host_org);
@@ -82,6 +93,11 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     if note.token.is_none() && !state.scim_limiter.may_log_anonymous(org) {
         return response;
     }
+    let (summary, changes) = match note.change {
+        Some(c) if status.is_success() => (c.summary, Some(c.changes.to_string())),
+        _ if status.is_success() => (format!("{method} {}", request_path), None),
+        _ => (failure(status.as_u16(), note.detail.as_deref()), None),
+    };
     let entry = LogEntry {
         at: time::OffsetDateTime::now_utc(),
         token_id: note.token.as_ref().map(|t| t.0),
@@ -94,6 +110,8 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         scim_type: note.scim_type,
         detail: note.detail,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        summary: Some(summary),
+        changes,
     };
     if let Err(e) = state.store.append_provisioning_log(org, &entry).await {
         tracing::error!(error = %e, "cannot write the provisioning log");
