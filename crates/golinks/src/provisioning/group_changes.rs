@@ -2,6 +2,10 @@
 //! the write, and so whom it really added or removed (adding a present member or removing an
 //! absent one changes nothing, see `groups`). Costs one read of the members a request names
 //! (all of them for a PUT, which the write reads anyway) and one of a few names.
+//! The members are read just before the write's transaction, not inside it: a concurrent
+//! membership change to the same group in between can make the counts of the log line off by
+//! that change (the group itself is written correctly either way); the log is an account for
+//! an admin, and this keeps the store's group writes as the groups code made them.
 
 use std::collections::HashSet;
 

@@ -75,26 +75,31 @@ impl Store {
             .fetch_all(p)
             .await?
         });
-        let mut tokens: Vec<TokenActivity> = Vec::new();
-        for (id, name, used, requests, failures, at, status) in rows {
-            if tokens.last().is_none_or(|t| t.id != id) {
-                tokens.push(TokenActivity {
-                    id,
-                    name,
-                    last_request: used,
-                    requests_24h: requests,
-                    failures_24h: failures,
-                    recent: Vec::new(),
-                });
-            }
-            if let (Some(token), Some(at), Some(status)) = (tokens.last_mut(), at, status) {
-                token.recent.push((at, status >= 400));
-            }
-        }
-        for token in &mut tokens {
-            let newest = token.recent.first().map(|r| r.0);
-            token.last_request = token.last_request.max(newest);
-        }
-        Ok(tokens)
+        Ok(by_token(rows))
     }
+}
+
+/// One activity per token from its rows (one per recent request, or one without).
+fn by_token(rows: Vec<Row>) -> Vec<TokenActivity> {
+    let mut tokens: Vec<TokenActivity> = Vec::new();
+    for (id, name, used, requests, failures, at, status) in rows {
+        if tokens.last().is_none_or(|t| t.id != id) {
+            tokens.push(TokenActivity {
+                id,
+                name,
+                last_request: used,
+                requests_24h: requests,
+                failures_24h: failures,
+                recent: Vec::new(),
+            });
+        }
+        if let (Some(token), Some(at), Some(status)) = (tokens.last_mut(), at, status) {
+            token.recent.push((at, status >= 400));
+        }
+    }
+    for token in &mut tokens {
+        let newest = token.recent.first().map(|r| r.0);
+        token.last_request = token.last_request.max(newest);
+    }
+    tokens
 }

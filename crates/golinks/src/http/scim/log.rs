@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use scim::ScimError;
@@ -48,6 +48,20 @@ impl LogNote {
         Self {
             change: Some(change),
             ..self
+        }
+    }
+
+    /// The log line's summary and detail document: what the handler said the request did,
+    /// or why it failed (a failure changed nothing, so it has no detail document).
+    fn summary(
+        &self,
+        status: StatusCode,
+        request: impl FnOnce() -> String,
+    ) -> (String, Option<String>) {
+        match &self.change {
+            _ if !status.is_success() => (failure(status.as_u16(), self.detail.as_deref()), None),
+            Some(c) => (c.summary.clone(), Some(c.changes.to_string())),
+            None => (request(), None),
         }
     }
 }
@@ -93,11 +107,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     if note.token.is_none() && !state.scim_limiter.may_log_anonymous(org) {
         return response;
     }
-    let (summary, changes) = match note.change {
-        Some(c) if status.is_success() => (c.summary, Some(c.changes.to_string())),
-        _ if status.is_success() => (format!("{method} {}", request_path), None),
-        _ => (failure(status.as_u16(), note.detail.as_deref()), None),
-    };
+    let (summary, changes) = note.summary(status, || format!("{method} {request_path}"));
     let entry = LogEntry {
         at: time::OffsetDateTime::now_utc(),
         token_id: note.token.as_ref().map(|t| t.0),
