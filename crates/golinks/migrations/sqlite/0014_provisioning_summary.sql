@@ -4,5 +4,6 @@
 -- members added or removed, capped in size (see provisioning::log_summary).
 ALTER TABLE provisioning_log ADD COLUMN summary TEXT;
 ALTER TABLE provisioning_log ADD COLUMN changes TEXT;
--- The overview's per-token aggregate (recent requests and last day's counts of each token).
-CREATE INDEX provisioning_log_token ON provisioning_log (org_id, token_id, at);
+-- The overview's per-token aggregate: last day's counts (covering, with status) and each
+-- token's newest requests (see store/provisioning_overview.rs).
+CREATE INDEX provisioning_log_token ON provisioning_log (org_id, token_id, at, status);
