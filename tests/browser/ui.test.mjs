@@ -189,10 +189,43 @@ await step("the provisioning log shows the failed request", async () => {
   await page.getByLabel("Failed only").check();
   await page.getByLabel("Since").fill("1h");
   await page.getByRole("button", { name: "Filter" }).click();
-  const row = page.getByRole("row", { name: /POST \/scim\/v2\/Users/ });
+  const row = page.getByRole("row", { name: /Refused: .*userName/ });
   await row.waitFor();
   assert.match(await row.innerText(), /400/);
-  assert.match(await row.innerText(), /userName/);
+  await row.getByText(/Refused:/).click();
+  await row.getByText("POST /scim/v2/Users").waitFor();
+});
+
+await step("the provisioning log says what happened, with before and after", async () => {
+  const headers = { authorization: `Bearer ${scimToken}`, "content-type": "application/scim+json" };
+  const created = await fetch(base + "/scim/v2/Users", {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "dana@acme.example",
+      displayName: "Dana Quist",
+      active: true,
+    }),
+  });
+  assert.equal(created.status, 201);
+  const { id } = await created.json();
+  const deactivated = await fetch(`${base}/scim/v2/Users/${id}`, {
+    method: "PATCH",
+    headers,
+    body: JSON.stringify({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "active", value: false }],
+    }),
+  });
+  assert.equal(deactivated.status, 200);
+  await page.goto(base + "/_/admin/log");
+  const overview = page.getByRole("region", { name: "Identity providers" });
+  assert.match(await overview.getByRole("row", { name: /okta/ }).innerText(), /okta/);
+  const row = page.getByRole("row", { name: /Deactivated Dana Quist \(active true → false\)/ });
+  await row.getByText("Deactivated Dana Quist").click();
+  await row.getByRole("row", { name: "active true false" }).waitFor();
+  assert.ok(await page.getByRole("row", { name: /Created Dana Quist/ }).isVisible());
 });
 
 await step("an admin revokes the SCIM token", async () => {

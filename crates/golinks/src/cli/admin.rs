@@ -119,8 +119,9 @@ pub async fn run_admin(command: Command) -> anyhow::Result<()> {
                     (None, Some(d)) => d.clone(),
                     _ => String::new(),
                 };
+                let summary = e.summary.as_deref().unwrap_or("-");
                 println!(
-                    "{at}\t{} {}\t{}\t{person}\ttoken={token}\t{}ms\t{outcome}",
+                    "{at}\t{} {}\t{}\t{summary}\t{person}\ttoken={token}\t{}ms\t{outcome}",
                     e.method, e.path, e.status, e.duration_ms
                 );
             }

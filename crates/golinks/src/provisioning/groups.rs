@@ -14,7 +14,9 @@ use scim::{GROUP, ScimError};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::group_changes;
 use super::group_patch::GroupEdit;
+use super::log_summary::Change;
 use super::representation::EtagMatch;
 use super::{RETRIES, store_error};
 use crate::domain::OrgId;
@@ -120,14 +122,20 @@ fn from_body(body: &Value) -> Result<(GroupColumns, Vec<Uuid>), ScimError> {
     Ok((cols, members))
 }
 
+/// A group as written, with what the write changed (for the provisioning log).
+pub type Written = (GroupRecord, Change);
+
 /// RFC 7644 §3.3: a new group, with its members.
-pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<GroupRecord, ScimError> {
+pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<Written, ScimError> {
     let (cols, members) = from_body(body)?;
     match store
-        .insert_scim_group(org, &cols, &MemberChange::Replace(members))
+        .insert_scim_group(org, &cols, &MemberChange::Replace(members.clone()))
         .await
     {
-        Ok(group) => Ok(group),
+        Ok(group) => {
+            let change = group_changes::created(store, org, &group, &members).await;
+            Ok((group, change))
+        }
         Err(e) => Err(write_error(store, org, e).await),
     }
 }
@@ -146,7 +154,7 @@ pub async fn replace(
     id: &str,
     body: &Value,
     if_match: Option<EtagMatch>,
-) -> Result<GroupRecord, ScimError> {
+) -> Result<Written, ScimError> {
     if let Some(body_id) = body.get("id").and_then(Value::as_str)
         && body_id != id
     {
@@ -169,7 +177,7 @@ pub async fn patch(
     id: &str,
     body: &Value,
     if_match: Option<EtagMatch>,
-) -> Result<GroupRecord, ScimError> {
+) -> Result<Written, ScimError> {
     let request = scim::parse_patch(body)?;
     write(store, org, id, if_match, |current| {
         let edit = GroupEdit::of(current.id, &request.ops)?;
@@ -196,7 +204,7 @@ async fn write(
     id: &str,
     if_match: Option<EtagMatch>,
     change: impl Fn(&GroupRecord) -> Result<(GroupColumns, MemberChange), ScimError>,
-) -> Result<GroupRecord, ScimError> {
+) -> Result<Written, ScimError> {
     let group_id = parse_id(id)?;
     for _ in 0..RETRIES {
         let current = store
@@ -207,13 +215,19 @@ async fn write(
             return Err(precondition_failed());
         }
         let (cols, members) = change(&current)?;
+        let members_before = group_changes::members_before(store, org, group_id, &members).await?;
         let same =
             cols.display_name == current.display_name && cols.external_id == current.external_id;
         match store
             .update_scim_group(org, group_id, Some(current.version), &cols, same, &members)
             .await
         {
-            Ok(Some(updated)) => return Ok(updated),
+            Ok(Some(updated)) => {
+                let pair = (&current, &updated);
+                let change =
+                    group_changes::changed(store, org, pair, &members, &members_before).await;
+                return Ok((updated, change));
+            }
             Ok(None) if if_match.is_some() => return Err(precondition_failed()),
             Ok(None) => continue,
             Err(e) => return Err(write_error(store, org, e).await),

@@ -4,14 +4,17 @@
 //! columns in step.
 
 pub mod columns;
+mod group_changes;
 pub mod group_list;
 mod group_patch;
 mod group_pushdown;
 pub mod group_representation;
 pub mod groups;
 pub mod list;
+pub mod log_summary;
 pub mod pushdown;
 pub mod representation;
+pub mod token_health;
 
 use scim::{ScimError, USER};
 use serde_json::Value;
@@ -75,6 +78,9 @@ pub async fn get(store: &Store, org: OrgId, id: &str) -> Result<UserRecord, Scim
         .map_err(store_error)
 }
 
+/// A person as written, with what the write changed (for the provisioning log).
+pub type Written = (UserRecord, log_summary::Change);
+
 /// RFC 7644 §3.5.1: replaces everything the client may write; read-only attributes in the
 /// body are ignored, an `id` naming another resource is refused.
 pub async fn replace(
@@ -83,7 +89,7 @@ pub async fn replace(
     id: &str,
     body: &Value,
     if_match: Option<EtagMatch>,
-) -> Result<UserRecord, ScimError> {
+) -> Result<Written, ScimError> {
     if let Some(body_id) = body.get("id").and_then(Value::as_str)
         && body_id != id
     {
@@ -92,7 +98,9 @@ pub async fn replace(
         )));
     }
     let resource = storable(body)?;
-    write(store, org, id, if_match, |_| Ok(resource.clone())).await
+    let (before, after) = write(store, org, id, if_match, |_| Ok(resource.clone())).await?;
+    let change = log_summary::user_changed(&before, &after);
+    Ok((after, change))
 }
 
 /// RFC 7644 §3.5.2: applies a PatchOp request entirely or not at all.
@@ -102,23 +110,26 @@ pub async fn patch(
     id: &str,
     body: &Value,
     if_match: Option<EtagMatch>,
-) -> Result<UserRecord, ScimError> {
+) -> Result<Written, ScimError> {
     let request = scim::parse_patch(body)?;
-    write(store, org, id, if_match, |current| {
+    let (before, after) = write(store, org, id, if_match, |current| {
         storable(&scim::apply_patch(current, &request, &USER)?)
     })
-    .await
+    .await?;
+    let change = log_summary::user_changed(&before, &after);
+    Ok((after, change))
 }
 
 /// Reads the person, computes the new resource from the current one, and writes it if
 /// nobody changed the person meanwhile (else reads again, unless `If-Match` pinned a version).
+/// Answers the person before and after.
 async fn write(
     store: &Store,
     org: OrgId,
     id: &str,
     if_match: Option<EtagMatch>,
     change: impl Fn(&Value) -> Result<Value, ScimError>,
-) -> Result<UserRecord, ScimError> {
+) -> Result<(UserRecord, UserRecord), ScimError> {
     let user_id = parse_id(id)?;
     for _ in 0..RETRIES {
         let current = store
@@ -134,7 +145,7 @@ async fn write(
             .update_scim_user(org, user_id, current.version, &cols, &resource)
             .await
         {
-            Ok(Some(updated)) => return Ok(updated),
+            Ok(Some(updated)) => return Ok((current, updated)),
             Ok(None) if if_match.is_some() => return Err(precondition_failed()),
             Ok(None) => continue,
             Err(e) => return Err(store_error(e)),
@@ -165,6 +176,7 @@ pub async fn set_active(
         storable(&resource)
     })
     .await
+    .map(|(_, after)| after)
 }
 
 /// RFC 7644 §3.6: the person is gone from SCIM (404 afterwards); their links stay.

@@ -16,7 +16,9 @@ mod links;
 pub(crate) mod orgs;
 mod people;
 mod postgres;
+mod provisioning_changes;
 mod provisioning_log;
+mod provisioning_overview;
 mod rows;
 mod scim_groups;
 mod scim_users;
@@ -42,7 +44,9 @@ pub use group_predicate::{GroupPredicate, TextMatch};
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
 pub use people::Person;
+pub use provisioning_changes::NameParts;
 pub use provisioning_log::{LogEntry, LogQuery, parse_since};
+pub use provisioning_overview::TokenActivity;
 pub use rows::*;
 pub use scim_groups::{
     GroupColumns, GroupMember, GroupPageQuery, GroupRecord, MemberChange, UserGroup,

@@ -21,6 +21,10 @@ pub struct LogEntry {
     pub scim_type: Option<String>,
     pub detail: Option<String>,
     pub duration_ms: i64,
+    /// What the request did, in words: "Deactivated Dana Quist (active true → false)".
+    pub summary: Option<String>,
+    /// Its changed attributes before and after, and members added or removed: JSON text.
+    pub changes: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,13 +61,13 @@ impl Store {
         on_pool!(self.write(), |p| {
             sqlx::query(
                 "INSERT INTO provisioning_log (org_id, id, at, token_id, token_name, method, path, user_id,
-                     user_name, status, scim_type, detail, duration_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                     user_name, status, scim_type, detail, duration_ms, summary, changes)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(org.as_uuid()).bind(Uuid::now_v7()).bind(Timestamp(entry.at)).bind(entry.token_id)
             .bind(&entry.token_name).bind(&entry.method).bind(&entry.path).bind(entry.user_id)
             .bind(&entry.user_name).bind(entry.status).bind(&entry.scim_type).bind(&entry.detail)
-            .bind(entry.duration_ms)
+            .bind(entry.duration_ms).bind(&entry.summary).bind(&entry.changes)
             .execute(p)
             .await?;
         });
@@ -75,7 +79,7 @@ impl Store {
         Ok(on_pool!(self.read(), |p| {
             sqlx::query_as(
                 "SELECT at, token_id, token_name, method, path, user_id, user_name, status, scim_type,
-                        detail, duration_ms
+                        detail, duration_ms, summary, changes
                  FROM provisioning_log
                  WHERE org_id = $1 AND ($2 IS NULL OR at >= $2) AND (NOT $3 OR status >= 400)
                    AND ($5 IS NULL OR lower(user_name) LIKE $5 ESCAPE '\\')

@@ -59,6 +59,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "a count of live people kept by triggers",
         include_str!("../../migrations/sqlite/0011_live_people_count.sql"),
     ),
+    (
+        14,
+        "provisioning log summaries",
+        include_str!("../../migrations/sqlite/0014_provisioning_summary.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

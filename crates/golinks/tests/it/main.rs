@@ -14,6 +14,7 @@ mod import;
 mod logs;
 mod metrics;
 mod orgs;
+mod provisioning_log;
 mod redirect;
 mod replicas;
 mod router_walk;

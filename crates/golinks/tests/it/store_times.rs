@@ -28,6 +28,8 @@ fn log_entry(at: OffsetDateTime, path: &str) -> LogEntry {
         scim_type: None,
         detail: None,
         duration_ms: 1,
+        summary: None,
+        changes: None,
     }
 }
 

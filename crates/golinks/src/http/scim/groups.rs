@@ -83,7 +83,7 @@ async fn create(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
-    let group = groups::create(&state.store, client.org, &body).await?;
+    let (group, change) = groups::create(&state.store, client.org, &body).await?;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -94,6 +94,7 @@ async fn create(
         projection,
     )
     .await
+    .map(|r| r.with_change(change))
 }
 
 async fn show(
@@ -137,7 +138,7 @@ async fn replace(
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let group = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
+    let (group, change) = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -148,6 +149,7 @@ async fn replace(
         projection,
     )
     .await
+    .map(|r| r.with_change(change))
 }
 
 /// RFC 7644 §3.5.2 allows 200 with the resource or 204: a PATCH answers 204 (Okta's and
@@ -164,14 +166,14 @@ async fn patch(
     let body = json_body(body)?;
     let params = parse_query(query.as_deref())?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let group = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
+    let (group, change) = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         let mut response = (
             StatusCode::NO_CONTENT,
             [(header::ETAG, etag(group.version))],
         )
             .into_response();
-        response.extensions_mut().insert(note(&group));
+        response.extensions_mut().insert(note(&group).with(change));
         return Ok(response);
     }
     let (attributes, excluded) = projection(&params)?;
@@ -185,6 +187,7 @@ async fn patch(
         projection,
     )
     .await?
+    .with_change(change)
     .into_response())
 }
 
@@ -197,7 +200,8 @@ async fn delete(
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::delete(&state.store, client.org, &id, pinned).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.extensions_mut().insert(note(&group));
+    let change = crate::provisioning::log_summary::group_deleted(&group);
+    response.extensions_mut().insert(note(&group).with(change));
     Ok(response)
 }
 

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use scim::ScimError;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::domain::OrgId;
+use crate::provisioning::log_summary::{Change, failure};
 use crate::store::LogEntry;
 
 /// What handlers and extractors learn about a request, for its log line.
@@ -23,6 +24,8 @@ pub struct LogNote {
     pub user: Option<(Uuid, String)>,
     pub scim_type: Option<String>,
     pub detail: Option<String>,
+    /// What a change did, in words and as data (`provisioning::log_summary`).
+    pub change: Option<Change>,
 }
 
 impl LogNote {
@@ -38,6 +41,27 @@ impl LogNote {
         Self {
             user: Some((id, user_name.to_owned())),
             ..Self::default()
+        }
+    }
+
+    pub fn with(self, change: Change) -> Self {
+        Self {
+            change: Some(change),
+            ..self
+        }
+    }
+
+    /// The log line's summary and detail document: what the handler said the request did,
+    /// or why it failed (a failure changed nothing, so it has no detail document).
+    fn summary(
+        &self,
+        status: StatusCode,
+        request: impl FnOnce() -> String,
+    ) -> (String, Option<String>) {
+        match &self.change {
+            _ if !status.is_success() => (failure(status.as_u16(), self.detail.as_deref()), None),
+            Some(c) => (c.summary.clone(), Some(c.changes.to_string())),
+            None => (request(), None),
         }
     }
 }
@@ -75,6 +99,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         note.user = from_response.user.clone().or(note.user);
         note.scim_type = from_response.scim_type.clone().or(note.scim_type);
         note.detail = from_response.detail.clone().or(note.detail);
+        note.change = from_response.change.clone().or(note.change);
     }
     // A request without a valid token is logged under the organization of its host name.
     let org = note.org.or(host_org);
@@ -82,6 +107,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     if note.token.is_none() && !state.scim_limiter.may_log_anonymous(org) {
         return response;
     }
+    let (summary, changes) = note.summary(status, || format!("{method} {request_path}"));
     let entry = LogEntry {
         at: time::OffsetDateTime::now_utc(),
         token_id: note.token.as_ref().map(|t| t.0),
@@ -94,6 +120,8 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         scim_type: note.scim_type,
         detail: note.detail,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        summary: Some(summary),
+        changes,
     };
     if let Err(e) = state.store.append_provisioning_log(org, &entry).await {
         tracing::error!(error = %e, "cannot write the provisioning log");

@@ -7,6 +7,7 @@ use scim::ScimError;
 use serde_json::Value;
 
 use super::log::LogNote;
+use crate::provisioning::log_summary::Change;
 
 pub const CONTENT_TYPE: &str = "application/scim+json";
 
@@ -56,6 +57,12 @@ impl ScimJson {
             etag: None,
             note: None,
         }
+    }
+
+    /// The response, logged with what its request changed.
+    pub fn with_change(mut self, change: Change) -> Self {
+        self.note = Some(self.note.unwrap_or_default().with(change));
+        self
     }
 }
 

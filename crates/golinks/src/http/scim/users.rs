@@ -18,7 +18,7 @@ use crate::domain::OrgId;
 use crate::http::auth::ScimClient;
 use crate::provisioning::list::parse_paths;
 use crate::provisioning::representation::{self, etag};
-use crate::provisioning::{self, ListParams, groups};
+use crate::provisioning::{self, ListParams, groups, log_summary};
 use crate::store::UserRecord;
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +65,10 @@ async fn create(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let user = provisioning::create(&state.store, client.org, &body).await?;
-    resource_response(&state, client.org, &user, &headers, StatusCode::CREATED).await
+    let change = log_summary::user_created(&user);
+    let response =
+        resource_response(&state, client.org, &user, &headers, StatusCode::CREATED).await?;
+    Ok(response.with_change(change))
 }
 
 async fn show(
@@ -100,9 +103,11 @@ async fn replace(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let user = provisioning::replace(&state.store, client.org, &id, &body, pinned).await?;
+    let (user, change) =
+        provisioning::replace(&state.store, client.org, &id, &body, pinned).await?;
     forget_ended_sessions(&state, !user.active).await;
-    resource_response(&state, client.org, &user, &headers, StatusCode::OK).await
+    let response = resource_response(&state, client.org, &user, &headers, StatusCode::OK).await?;
+    Ok(response.with_change(change))
 }
 
 async fn patch(
@@ -114,9 +119,10 @@ async fn patch(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let user = provisioning::patch(&state.store, client.org, &id, &body, pinned).await?;
+    let (user, change) = provisioning::patch(&state.store, client.org, &id, &body, pinned).await?;
     forget_ended_sessions(&state, !user.active).await;
-    resource_response(&state, client.org, &user, &headers, StatusCode::OK).await
+    let response = resource_response(&state, client.org, &user, &headers, StatusCode::OK).await?;
+    Ok(response.with_change(change))
 }
 
 async fn delete(
@@ -131,7 +137,7 @@ async fn delete(
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .extensions_mut()
-        .insert(LogNote::about(user.id, &user.user_name));
+        .insert(LogNote::about(user.id, &user.user_name).with(log_summary::user_deleted(&user)));
     Ok(response)
 }
 

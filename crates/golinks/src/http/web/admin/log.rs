@@ -1,4 +1,5 @@
-//! The provisioning log, filtered by failure, person and time.
+//! The provisioning log, filtered by failure, person and time, under an overview of each
+//! SCIM token's activity.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -10,23 +11,14 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::Admin;
+use super::log_rows::{LogRow, TokenRow};
 use crate::app::AppState;
 use crate::http::error::PageError;
-use crate::http::web::{Nav, when};
+use crate::http::web::Nav;
 use crate::store::LogQuery;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/_/admin/log", get(log))
-}
-
-struct LogRow {
-    at: String,
-    request: String,
-    status: i32,
-    person: String,
-    token: String,
-    outcome: String,
-    failed: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,6 +29,7 @@ struct LogPage {
     person: String,
     since: String,
     error: Option<String>,
+    tokens: Vec<TokenRow>,
     entries: Vec<LogRow>,
 }
 
@@ -73,19 +66,15 @@ async fn log(
         .provisioning_log(admin.org.id, &query)
         .await?
         .into_iter()
-        .map(|e| LogRow {
-            at: when(e.at),
-            request: format!("{} {}", e.method, e.path),
-            status: e.status,
-            person: e.user_name.unwrap_or_default(),
-            token: e.token_name.unwrap_or_default(),
-            outcome: match (e.scim_type, e.detail) {
-                (Some(t), Some(d)) => format!("{t}: {d}"),
-                (None, Some(d)) => d,
-                _ => String::new(),
-            },
-            failed: e.status >= 400,
-        })
+        .map(LogRow::from)
+        .collect();
+    let now = time::OffsetDateTime::now_utc();
+    let tokens = state
+        .store
+        .scim_token_activity(admin.org.id, now)
+        .await?
+        .iter()
+        .map(|t| TokenRow::of(t, now))
         .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -100,6 +89,7 @@ async fn log(
             person,
             since: since_text,
             error,
+            tokens,
             entries,
         },
     )

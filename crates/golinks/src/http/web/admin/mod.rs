@@ -3,6 +3,7 @@
 //! and organization settings.
 
 mod log;
+mod log_rows;
 mod org;
 mod people;
 mod sso;
