@@ -48,6 +48,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SCIM groups",
         include_str!("../../migrations/postgres/0010_groups.sql"),
     ),
+    (
+        13,
+        "roles from groups",
+        include_str!("../../migrations/postgres/0013_group_roles.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
