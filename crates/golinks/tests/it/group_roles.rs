@@ -304,7 +304,54 @@ async fn group_pages_list_members_and_filter_the_directory(backend: Backend) {
     assert!(!other.contains("Finance Team"), "{other}");
 }
 
+/// The operator maps groups with `golinks org set --admin-group NAME`; an unknown name
+/// changes nothing, "" names none.
+async fn the_cli_maps_groups_to_roles(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let org = org(&app).await;
+    let token = app.scim_token().await;
+    let dana = pushed(&app, &token, "dana@acme.example", "Dana Quist").await;
+    let mods = id_of(&group(&app, &token, "Moderators", &[&dana.to_string()]).await);
+    let url = app.db.url.clone();
+    let set = |args: &[&str]| {
+        let mut all = vec![
+            "org",
+            "set",
+            "--database-url",
+            url.as_str(),
+            "--org",
+            "default",
+        ];
+        all.extend_from_slice(args);
+        crate::cli::golinks(&all)
+    };
+    let unknown = set(&["--admin-group", "nope", "--moderator-group", "moderators"]);
+    assert!(!unknown.status.success());
+    assert!(crate::cli::stderr(&unknown).contains("no group named \"nope\""));
+    assert_eq!(
+        app.state.store.role_groups(org).await.expect("groups"),
+        RoleGroups::default()
+    );
+
+    let out = set(&["--moderator-group", "moderators"]);
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    let expected = RoleGroups {
+        admin: None,
+        moderator: Some(mods.parse().expect("uuid")),
+    };
+    assert_eq!(
+        app.state.store.role_groups(org).await.expect("groups"),
+        expected
+    );
+    assert_eq!(role_of(&app, org, dana).await, Role::Moderator);
+
+    let out = set(&["--moderator-group", ""]);
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    assert_eq!(role_of(&app, org, dana).await, Role::Member);
+}
+
 on_both_backends!(
+    the_cli_maps_groups_to_roles,
     a_group_role_comes_and_goes_with_the_membership,
     a_role_given_by_a_group_is_not_lowered_by_hand,
     group_pages_list_members_and_filter_the_directory,
