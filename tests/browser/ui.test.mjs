@@ -1,6 +1,7 @@
 // The web UI in Debian's chromium, driven by playwright-core: sign in through the test IdP,
 // create / edit / follow / delete a link, the missing-link flow, search, form errors, the
-// "me" page, signing out. Run by scripts/browser-tests.sh, which starts the servers.
+// "me" page, group pages and roles from groups, signing out. Run by scripts/browser-tests.sh,
+// which starts the servers.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -226,6 +227,44 @@ await step("the provisioning log says what happened, with before and after", asy
   await row.getByText("Deactivated Dana Quist").click();
   await row.getByRole("row", { name: "active true false" }).waitFor();
   assert.ok(await page.getByRole("row", { name: /Created Dana Quist/ }).isVisible());
+});
+
+await step("group pages: the list, a group, a member's profile; a group grants admin", async () => {
+  const scim = (method, urlPath, body) => fetch(base + "/scim/v2" + urlPath, {
+    method,
+    headers: { authorization: `Bearer ${scimToken}`, "content-type": "application/scim+json" },
+    body: body && JSON.stringify(body),
+  });
+  const filter = encodeURIComponent('userName eq "bob@acme.example"');
+  const bob = (await (await scim("GET", `/Users?filter=${filter}`)).json()).Resources[0].id;
+  const created = await scim("POST", "/Groups", {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    displayName: "golinks-admins",
+    members: [{ value: bob }],
+  });
+  assert.equal(created.status, 201);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Groups" }).click();
+  assert.match(await page.getByRole("row", { name: /golinks-admins/ }).innerText(), /golinks-admins\s+1/);
+  await page.getByRole("main").getByRole("link", { name: "golinks-admins" }).click();
+  await page.getByRole("heading", { name: "golinks-admins" }).waitFor();
+  await page.getByRole("main").getByRole("link", { name: "Bob Builder" }).click();
+  await page.getByRole("heading", { name: "Bob Builder" }).waitFor();
+  assert.ok(await page.getByRole("main").getByRole("link", { name: "golinks-admins" }).isVisible(), "Bob's groups");
+  // Mapped to the admin role, the group makes Bob (a moderator by hand) an admin whom no
+  // one can demote by hand; unmapped, he is a moderator again.
+  await page.goto(base + "/_/admin/groups");
+  await page.getByLabel("Admin group").selectOption({ label: "golinks-admins" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.goto(base + "/_/admin/people");
+  const row = page.getByRole("row", { name: /Bob Builder/ });
+  assert.equal(await page.getByLabel("Role of Bob Builder").inputValue(), "admin");
+  assert.ok(await row.getByText("admin through group").isVisible());
+  assert.ok(await row.getByRole("button", { name: "Set role" }).isDisabled());
+  await page.goto(base + "/_/admin/groups");
+  await page.getByLabel("Admin group").selectOption("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.goto(base + "/_/admin/people");
+  assert.equal(await page.getByLabel("Role of Bob Builder").inputValue(), "moderator");
 });
 
 await step("an admin revokes the SCIM token", async () => {

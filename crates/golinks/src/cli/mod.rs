@@ -315,5 +315,11 @@ pub enum OrgCommand {
         /// (the default organization then uses the server's --base-url).
         #[arg(long)]
         base_url: Option<String>,
+        /// The group (its displayName) whose members are admins; "" names none.
+        #[arg(long)]
+        admin_group: Option<String>,
+        /// The group (its displayName) whose members are at least moderators; "" names none.
+        #[arg(long)]
+        moderator_group: Option<String>,
     },
 }

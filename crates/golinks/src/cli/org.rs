@@ -6,7 +6,7 @@ use anyhow::bail;
 use super::admin::open;
 use super::{OnOff, OrgCommand, OrgTarget};
 use crate::domain::{BaseUrl, HostName};
-use crate::store::{Org, Store};
+use crate::store::{Org, RoleGroups, Store, StoreError};
 
 pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
     match command {
@@ -29,7 +29,13 @@ pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
             add_hosts,
             remove_hosts,
             base_url,
+            admin_group,
+            moderator_group,
         } => {
+            let roles = RoleGroupNames {
+                admin: admin_group,
+                moderator: moderator_group,
+            };
             let change = HostChange {
                 replace: host_names(&hosts)?,
                 add: host_names(&add_hosts)?,
@@ -41,7 +47,7 @@ pub(super) async fn org_command(command: OrgCommand) -> anyhow::Result<()> {
                 Some("") => Some(None),
                 Some(raw) => Some(Some(BaseUrl::try_from(raw)?)),
             };
-            set_org(&target, anonymous_resolution, change, base_url).await?;
+            set_org(&target, anonymous_resolution, change, base_url, roles).await?;
         }
         OrgCommand::List { db } => {
             let store = Store::open(&db.database_url).await?;
@@ -65,8 +71,11 @@ async fn set_org(
     anonymous_resolution: Option<OnOff>,
     change: HostChange,
     base_url: Option<Option<BaseUrl>>,
+    roles: RoleGroupNames,
 ) -> anyhow::Result<()> {
     let (store, org) = open(target).await?;
+    // Group names are checked before anything is written, like host names.
+    let role_groups = roles.resolve(&store, &org).await?;
     // Host names first: a refused one (taken, not there) leaves every setting as it was.
     if !change.is_empty() {
         let hosts = change.apply(&org)?;
@@ -90,7 +99,47 @@ async fn set_org(
             None => println!("{}: no base URL of its own", org.slug),
         }
     }
+    if let Some(groups) = role_groups {
+        store.set_role_groups(org.id, groups).await?;
+        println!("{}: roles from groups set", org.slug);
+    }
     Ok(())
+}
+
+/// `--admin-group` and `--moderator-group` as given: a displayName, "" for none, or not given.
+struct RoleGroupNames {
+    admin: Option<String>,
+    moderator: Option<String>,
+}
+
+impl RoleGroupNames {
+    /// The mapping to write (`None`: neither option given), the other role's group kept.
+    async fn resolve(&self, store: &Store, org: &Org) -> anyhow::Result<Option<RoleGroups>> {
+        if self.admin.is_none() && self.moderator.is_none() {
+            return Ok(None);
+        }
+        let mut groups = store.role_groups(org.id).await?;
+        for (name, slot) in [
+            (&self.admin, &mut groups.admin),
+            (&self.moderator, &mut groups.moderator),
+        ] {
+            match name.as_deref().map(str::trim) {
+                None => {}
+                Some("") => *slot = None,
+                Some(name) => match store.group_by_name(org.id, name).await {
+                    Ok(group) => *slot = Some(group.id),
+                    Err(StoreError::NotFound) => {
+                        bail!(
+                            "{} has no group named {name:?} (groups come from SCIM)",
+                            org.slug
+                        )
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+            }
+        }
+        Ok(Some(groups))
+    }
 }
 
 fn host_names(raw: &[String]) -> anyhow::Result<Vec<HostName>> {

@@ -53,3 +53,15 @@ string_enum!(
     /// - `public`: like `company`, and followed without signing in.
     Visibility { Company => "company", Unlisted => "unlisted", Private => "private", Public => "public" }
 );
+
+impl Role {
+    /// Higher is more: a person's effective role is the higher of the role set by hand and
+    /// the role their groups give (`store::group_roles`).
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Member => 0,
+            Role::Moderator => 1,
+            Role::Admin => 2,
+        }
+    }
+}

@@ -8,7 +8,9 @@
 
 mod change_feed;
 mod clicks;
+mod group_directory;
 mod group_predicate;
+pub(crate) mod group_roles;
 mod like;
 mod link_reads;
 mod link_sql;
@@ -40,7 +42,9 @@ pub use change_feed::{
     APPLICATION_NAME as CHANGE_FEED_APPLICATION_NAME, Change, ChangeListener, Heard,
 };
 pub use clicks::ClickBatch;
+pub use group_directory::GroupSummary;
 pub use group_predicate::{GroupPredicate, TextMatch};
+pub use group_roles::{GroupGrant, RoleGroups};
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
 pub use people::Person;

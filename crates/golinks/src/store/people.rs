@@ -59,11 +59,13 @@ const PERSON_SELECT: &str =
     "SELECT id, user_name, display_name, email, department, title, role, active FROM users";
 
 impl Store {
-    /// People (not deleted) whose name, email, department or title contains `text`, by name.
+    /// People (not deleted) whose name, email, department or title contains `text`, by name;
+    /// with `group`, only its members.
     pub async fn search_people(
         &self,
         org: OrgId,
         text: &str,
+        group: Option<Uuid>,
         limit: i64,
     ) -> StoreResult<Vec<Person>> {
         let sql = sqlx::AssertSqlSafe(format!(
@@ -71,6 +73,8 @@ impl Store {
                OR user_name_key LIKE $2 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\'
                OR email_key LIKE $2 ESCAPE '\\' OR lower(department) LIKE $2 ESCAPE '\\'
                OR lower(title) LIKE $2 ESCAPE '\\')
+             AND ($4 IS NULL OR EXISTS (SELECT 1 FROM group_members m
+                 WHERE m.org_id = users.org_id AND m.group_id = $4 AND m.user_id = users.id))
              ORDER BY lower(coalesce(display_name, user_name)), id LIMIT $3"
         ));
         let rows: Vec<PersonRow> = on_pool!(self.read(), |p| {
@@ -78,6 +82,7 @@ impl Store {
                 .bind(org.as_uuid())
                 .bind(like_pattern(text))
                 .bind(limit)
+                .bind(group)
                 .fetch_all(p)
                 .await?
         });

@@ -198,6 +198,7 @@ impl Store {
             .on_unique(taken(cols))?;
             check_members!(tx, org, members.added());
             apply_members!(tx, org, id, members);
+            super::group_roles::recompute_group_roles!(tx, org, Some(id));
             tx.commit().await?;
         });
         self.get_scim_group(org, id).await
@@ -261,6 +262,7 @@ impl Store {
             if same_columns && changed == 0 {
                 tx.rollback().await?;
             } else {
+                super::group_roles::recompute_group_roles!(tx, org, Some(id));
                 tx.commit().await?;
             }
         });
@@ -296,6 +298,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            super::group_roles::recompute_group_roles!(tx, org, Some(id));
             tx.commit().await?;
         });
         Ok(())

@@ -64,6 +64,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisioning log summaries",
         include_str!("../../migrations/sqlite/0014_provisioning_summary.sql"),
     ),
+    (
+        13,
+        "roles from groups",
+        include_str!("../../migrations/sqlite/0013_group_roles.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

@@ -99,27 +99,6 @@ impl Store {
         Ok(row.ok_or(StoreError::NotFound)?.try_into()?)
     }
 
-    /// Gives a person another role; their sessions pick it up at the next request (the
-    /// change sequence moves, so every server re-reads them).
-    pub async fn set_role(&self, org: OrgId, id: UserId, role: Role) -> StoreResult<()> {
-        on_pool!(self.write(), |p| {
-            let mut tx = p.begin().await?;
-            let done = sqlx::query("UPDATE users SET role = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org.as_uuid())
-                .bind(id.as_uuid())
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if done == 0 {
-                return Err(StoreError::NotFound);
-            }
-            super::orgs::bump_change_seq!(tx, org);
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// Whether any organization has a person yet: a fresh install has none.
     pub async fn has_people(&self) -> StoreResult<bool> {
         let found: Option<i32> = on_pool!(self.read(), |p| {

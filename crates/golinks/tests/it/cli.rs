@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp, TestDb};
 
-fn golinks(args: &[&str]) -> Output {
+pub fn golinks(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_golinks"))
         .args(args)
         .env_remove("GOLINKS_DATABASE_URL")
@@ -28,7 +28,7 @@ fn last_line(output: &Output) -> String {
         .to_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

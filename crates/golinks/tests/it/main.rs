@@ -9,6 +9,7 @@ mod backup;
 mod change_feed;
 mod cli;
 mod deploy;
+mod group_roles;
 mod health;
 mod import;
 mod logs;

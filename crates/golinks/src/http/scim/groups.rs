@@ -84,6 +84,7 @@ async fn create(
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let (group, change) = groups::create(&state.store, client.org, &body).await?;
+    roles_may_have_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -139,6 +140,7 @@ async fn replace(
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let (group, change) = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
+    roles_may_have_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -167,6 +169,7 @@ async fn patch(
     let params = parse_query(query.as_deref())?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let (group, change) = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
+    roles_may_have_changed(&state).await;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         let mut response = (
             StatusCode::NO_CONTENT,
@@ -199,10 +202,20 @@ async fn delete(
 ) -> Result<Response, ScimFailure> {
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::delete(&state.store, client.org, &id, pinned).await?;
+    roles_may_have_changed(&state).await;
     let mut response = StatusCode::NO_CONTENT.into_response();
     let change = crate::provisioning::log_summary::group_deleted(&group);
     response.extensions_mut().insert(note(&group).with(change));
     Ok(response)
+}
+
+/// A membership write to a group that grants a role changed roles in the store (and moved
+/// the change sequence): this server's session cache learns it now rather than at the next
+/// sync, so the person's next request has the new role. Without a change it is one read.
+async fn roles_may_have_changed(state: &AppState) {
+    if let Err(e) = state.index.sync(&state.store).await {
+        tracing::warn!(error = %e, "cannot refresh the caches after a group write");
+    }
 }
 
 async fn list(

@@ -17,6 +17,8 @@ use crate::store::{Link, LinkQuery};
 
 mod admin;
 mod assets;
+mod groups;
+pub use groups::group_href;
 mod links;
 mod login;
 mod me;
@@ -28,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/_/", get(home))
         .merge(admin::router())
         .merge(assets::router())
+        .merge(groups::router())
         .merge(links::router())
         .merge(login::router())
         .merge(me::router())

@@ -1,7 +1,8 @@
 //! Admin pages (admins only, `policy::may_administer`): people (role, activation with SCIM's
-//! effects), SCIM tokens (create, shown once; revoke), the provisioning log, single sign-on
-//! and organization settings.
+//! effects), SCIM tokens (create, shown once; revoke), the provisioning log, single sign-on,
+//! organization settings and groups (which grant roles).
 
+mod groups;
 mod log;
 mod log_rows;
 mod org;
@@ -19,6 +20,7 @@ pub use crate::http::auth::Admin;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(people::router())
+        .merge(groups::router())
         .merge(tokens::router())
         .merge(log::router())
         .merge(sso::router())

@@ -1,5 +1,7 @@
 //! People: search, role, activation (with SCIM's effects), giving a person's links away.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -11,10 +13,10 @@ use serde::Deserialize;
 
 use super::{Admin, back_to};
 use crate::app::AppState;
-use crate::domain::{Role, UserId};
+use crate::domain::{OrgId, Role, UserId};
 use crate::http::error::PageError;
 use crate::http::web::Nav;
-use crate::store::Person;
+use crate::store::{GroupGrant, Person};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +33,14 @@ struct PeoplePage {
     people: Vec<Person>,
     roles: &'static [Role],
     me: UserId,
+    /// The highest role a group gives each person who has one.
+    grants: HashMap<UserId, GroupGrant>,
+}
+
+impl PeoplePage {
+    fn grant(&self, id: &UserId) -> Option<&GroupGrant> {
+        self.grants.get(id)
+    }
 }
 
 #[derive(Deserialize)]
@@ -44,13 +54,22 @@ async fn people(
     Query(search): Query<Search>,
 ) -> Result<Response, PageError> {
     let q = search.q.unwrap_or_default().trim().to_owned();
-    let people = state.store.search_people(admin.org.id, &q, 500).await?;
+    let people = state
+        .store
+        .search_people(admin.org.id, &q, None, 500)
+        .await?;
+    let mut grants = HashMap::new();
+    // Highest first: the first grant of each person is the one that counts.
+    for grant in state.store.group_grants(admin.org.id, None).await? {
+        grants.entry(grant.user).or_insert(grant);
+    }
     Ok(PeoplePage {
         nav: admin.nav("admin"),
         q,
         people,
         roles: Role::ALL,
         me: admin.me.user,
+        grants,
     }
     .into_response())
 }
@@ -82,6 +101,7 @@ async fn change_person(
         let role: Role = role
             .parse()
             .map_err(|e: String| PageError::new(StatusCode::BAD_REQUEST, e))?;
+        refuse_below_group_role(&state, org, id, role).await?;
         state.store.set_role(org, id, role).await?;
     }
     if let Some(active) = change.active {
@@ -96,6 +116,28 @@ async fn change_person(
         .await
         .map_err(|e| PageError::internal(&e))?;
     Ok(back_to("/_/admin/people"))
+}
+
+/// A role a group gives cannot be lowered by hand: the identity provider would have it
+/// back at its next push, and the admin would believe it gone. The page names the group.
+async fn refuse_below_group_role(
+    state: &AppState,
+    org: OrgId,
+    id: UserId,
+    role: Role,
+) -> Result<(), PageError> {
+    let grants = state.store.group_grants(org, Some(id)).await?;
+    match grants.first() {
+        Some(grant) if role.rank() < grant.role.rank() => Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "This person is {} through group {}: remove them from the group in the \
+                 identity provider (or choose another group on the Groups page). Nothing was changed.",
+                grant.role, grant.group
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Deserialize)]
