@@ -9,6 +9,7 @@
 mod change_feed;
 mod clicks;
 mod group_predicate;
+mod group_refs;
 mod like;
 mod link_reads;
 mod link_sql;

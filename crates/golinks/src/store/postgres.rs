@@ -48,6 +48,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "SCIM groups",
         include_str!("../../migrations/postgres/0010_groups.sql"),
     ),
+    (
+        12,
+        "links owned by a team, visible to a group",
+        include_str!("../../migrations/postgres/0012_team_links.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {

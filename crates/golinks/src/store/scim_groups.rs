@@ -197,7 +197,10 @@ impl Store {
             .await
             .on_unique(taken(cols))?;
             check_members!(tx, org, members.added());
-            apply_members!(tx, org, id, members);
+            if apply_members!(tx, org, id, members) > 0 {
+                // Memberships decide who follows a group's links: cached sessions re-read them.
+                super::orgs::bump_change_seq!(tx, org);
+            }
             tx.commit().await?;
         });
         self.get_scim_group(org, id).await
@@ -261,6 +264,10 @@ impl Store {
             if same_columns && changed == 0 {
                 tx.rollback().await?;
             } else {
+                if changed > 0 {
+                    // Memberships decide who follows a group's links: cached sessions re-read them.
+                    super::orgs::bump_change_seq!(tx, org);
+                }
                 tx.commit().await?;
             }
         });
@@ -296,6 +303,8 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            // Its members lose its links at once: cached sessions re-read their groups.
+            super::orgs::bump_change_seq!(tx, org);
             tx.commit().await?;
         });
         Ok(())

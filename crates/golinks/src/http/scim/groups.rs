@@ -84,6 +84,7 @@ async fn create(
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let group = groups::create(&state.store, client.org, &body).await?;
+    memberships_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -138,6 +139,7 @@ async fn replace(
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
+    memberships_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -165,6 +167,7 @@ async fn patch(
     let params = parse_query(query.as_deref())?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
+    memberships_changed(&state).await;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         let mut response = (
             StatusCode::NO_CONTENT,
@@ -196,9 +199,19 @@ async fn delete(
 ) -> Result<Response, ScimFailure> {
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::delete(&state.store, client.org, &id, pinned).await?;
+    memberships_changed(&state).await;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.extensions_mut().insert(note(&group));
     Ok(response)
+}
+
+/// A membership change moved the organization's change sequence (`store::scim_groups`):
+/// this server's cached sessions re-read their groups now, not at the next sync, so a person
+/// removed from a group loses its links with the next request (teams' links, issue #14).
+async fn memberships_changed(state: &AppState) {
+    if let Err(e) = state.index.sync(&state.store).await {
+        tracing::warn!(error = %e, "cannot refresh the caches after a membership change");
+    }
 }
 
 async fn list(

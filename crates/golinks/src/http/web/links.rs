@@ -45,6 +45,34 @@ struct LinkForm {
     aliases: String,
     visibility: String,
     owner: String,
+    /// `me`, or the id of a team of mine to own the link; empty: as it is.
+    owner_team: String,
+    /// The id of the group whose members alone may follow it; empty: no such restriction.
+    visible_to: String,
+}
+
+/// Who owns a link now, as the form compares its choices with.
+#[derive(Default)]
+struct CurrentOwner {
+    email: Option<String>,
+    team: Option<String>,
+    visible_to: Option<String>,
+}
+
+impl CurrentOwner {
+    fn of(link: &Link) -> Self {
+        CurrentOwner {
+            email: link.owner.as_ref().map(|o| o.email.clone()),
+            team: link.owner_group.as_ref().map(|g| g.id.to_string()),
+            visible_to: link.visible_to.as_ref().map(|g| g.id.to_string()),
+        }
+    }
+}
+
+/// A choice of the form's team menus.
+struct Team {
+    id: String,
+    name: String,
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -56,7 +84,8 @@ fn list(text: &str) -> Vec<String> {
 }
 
 impl LinkForm {
-    fn of(link: &Link) -> Self {
+    fn of(link: &Link, me: &str) -> Self {
+        let owner = link.owner.as_ref().map(|o| o.email.clone());
         LinkForm {
             name: link.name.clone(),
             url: link.url.clone(),
@@ -64,19 +93,34 @@ impl LinkForm {
             tags: link.tags.join(", "),
             aliases: link.aliases.join(", "),
             visibility: link.visibility.to_string(),
-            owner: link
-                .owner
-                .as_ref()
-                .map(|o| o.email.clone())
-                .unwrap_or_default(),
+            owner_team: match (&link.owner_group, owner.as_deref()) {
+                (Some(team), _) => team.id.to_string(),
+                (None, Some(email)) if email == me => "me".into(),
+                _ => String::new(),
+            },
+            visible_to: CurrentOwner::of(link).visible_to.unwrap_or_default(),
+            owner: owner.unwrap_or_default(),
         }
     }
 
-    /// The input for `crate::links`; the owner only when it is to change.
-    fn input(&self, current_owner: Option<&str>) -> LinkInput {
-        let owner = Some(self.owner.trim())
-            .filter(|o| !o.is_empty() && Some(*o) != current_owner)
+    /// The input for `crate::links`; owner and restriction only when they are to change. The
+    /// owner's email (moderators, admins) wins over the team menu when it was changed.
+    fn input(&self, current: &CurrentOwner, me: &str) -> LinkInput {
+        let mut owner = Some(self.owner.trim())
+            .filter(|o| !o.is_empty() && Some(*o) != current.email.as_deref())
             .map(str::to_owned);
+        let mut owner_group = None;
+        match self.owner_team.trim() {
+            _ if owner.is_some() => {}
+            "" => {}
+            "me" if current.email.as_deref() != Some(me) => owner = Some(me.to_owned()),
+            "me" => {}
+            team if current.team.as_deref() != Some(team) => owner_group = Some(team.to_owned()),
+            _ => {}
+        }
+        let visible_to = self.visible_to.trim();
+        let visible_to_group = (visible_to != current.visible_to.as_deref().unwrap_or(""))
+            .then(|| visible_to.to_owned());
         LinkInput {
             name: Some(self.name.trim().to_owned()),
             url: Some(self.url.trim().to_owned()),
@@ -85,6 +129,8 @@ impl LinkForm {
             aliases: Some(list(&self.aliases)),
             visibility: Some(self.visibility.clone()).filter(|v| !v.is_empty()),
             owner,
+            owner_group,
+            visible_to_group,
         }
     }
 }
@@ -100,6 +146,8 @@ struct FormPage {
     errors: Vec<FieldError>,
     may_change_owner: bool,
     visibilities: &'static [(&'static str, &'static str)],
+    /// My teams, for the owner and the restriction menus (plus the link's own, if not mine).
+    teams: Vec<Team>,
 }
 
 impl FormPage {
@@ -111,7 +159,7 @@ impl FormPage {
     }
 }
 
-fn form_page(member: &Member, editing: Option<&str>, form: LinkForm) -> FormPage {
+fn form_page(member: &Member, editing: Option<&str>, form: LinkForm, teams: Vec<Team>) -> FormPage {
     FormPage {
         nav: member.nav(if editing.is_some() { "" } else { "new" }),
         editing: editing.is_some(),
@@ -124,7 +172,48 @@ fn form_page(member: &Member, editing: Option<&str>, form: LinkForm) -> FormPage
         errors: Vec::new(),
         may_change_owner: policy::may_change_owner(&member.actor()),
         visibilities: VISIBILITIES,
+        teams,
     }
+}
+
+/// The groups the person is in, and the link's owning team and restriction if they are not
+/// among them (a moderator editing), so that the menus show what is set.
+async fn teams(state: &AppState, member: &Member, link: Option<&Link>) -> Vec<Team> {
+    let mine = state
+        .store
+        .scim_user_groups(member.org.id, &[member.me.user.as_uuid()])
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read a person's groups for the link form");
+            Vec::new()
+        });
+    let mut teams: Vec<Team> = mine
+        .into_iter()
+        .map(|g| Team {
+            id: g.group_id.to_string(),
+            name: g.display_name,
+        })
+        .collect();
+    let theirs = link.into_iter().flat_map(|l| {
+        let owner = l
+            .owner_group
+            .as_ref()
+            .map(|g| (g.id, g.display_name.clone()));
+        let restricted = l
+            .visible_to
+            .as_ref()
+            .map(|g| (g.id, g.display_name.clone()));
+        owner.into_iter().chain(restricted)
+    });
+    for (id, name) in theirs {
+        if !teams.iter().any(|t| t.id == id.to_string()) {
+            teams.push(Team {
+                id: id.to_string(),
+                name,
+            });
+        }
+    }
+    teams
 }
 
 /// The form again, with what went wrong next to the fields.
@@ -160,14 +249,20 @@ struct Prefill {
     url: Option<String>,
 }
 
-async fn new_form(member: Member, Query(prefill): Query<Prefill>) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    member: Member,
+    Query(prefill): Query<Prefill>,
+) -> Response {
     let form = LinkForm {
         name: prefill.name.unwrap_or_default(),
         url: prefill.url.unwrap_or_default(),
         visibility: "company".into(),
+        owner_team: "me".into(),
         ..Default::default()
     };
-    form_page(&member, None, form).into_response()
+    let teams = teams(&state, &member, None).await;
+    form_page(&member, None, form, teams).into_response()
 }
 
 async fn create(
@@ -181,9 +276,19 @@ async fn create(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    match Links::of(&state).create(&cx, form.input(None)).await {
+    let current = CurrentOwner {
+        email: Some(member.user_email.clone()),
+        ..CurrentOwner::default()
+    };
+    match Links::of(&state)
+        .create(&cx, form.input(&current, &member.user_email))
+        .await
+    {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
-        Err(e) => refused(form_page(&member, None, form), e),
+        Err(e) => {
+            let teams = teams(&state, &member, None).await;
+            refused(form_page(&member, None, form, teams), e)
+        }
     }
 }
 
@@ -207,7 +312,11 @@ async fn edit_form(
     Path(name): Path<String>,
 ) -> Response {
     match visible(&state, &member, &name).await {
-        Ok(link) => form_page(&member, Some(&link.name), LinkForm::of(&link)).into_response(),
+        Ok(link) => {
+            let teams = teams(&state, &member, Some(&link)).await;
+            let form = LinkForm::of(&link, &member.user_email);
+            form_page(&member, Some(&link.name), form, teams).into_response()
+        }
         Err(response) => response,
     }
 }
@@ -228,13 +337,13 @@ async fn update(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    let owner = link.owner.as_ref().map(|o| o.email.as_str());
-    match Links::of(&state)
-        .update(&cx, &link, form.input(owner))
-        .await
-    {
+    let input = form.input(&CurrentOwner::of(&link), &member.user_email);
+    match Links::of(&state).update(&cx, &link, input).await {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
-        Err(e) => refused(form_page(&member, Some(&link.name), form), e),
+        Err(e) => {
+            let teams = teams(&state, &member, Some(&link)).await;
+            refused(form_page(&member, Some(&link.name), form, teams), e)
+        }
     }
 }
 
@@ -350,14 +459,10 @@ async fn detail(
             who,
         });
     }
-    let facts = policy::LinkFacts {
-        owner: link.owner.as_ref().map(|o| o.id),
-        visibility: link.visibility,
-    };
     Ok(DetailPage {
         nav: member.nav(""),
         notice: None,
-        may_edit: policy::may_edit(&member.actor(), facts),
+        may_edit: policy::may_edit(&member.actor(), crate::links::facts_of(&link)),
         link,
         usage,
         chart,
