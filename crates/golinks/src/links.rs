@@ -349,7 +349,7 @@ fn authorize_edit(cx: &WriteContext<'_>, link: &LinkDraft) -> Result<(), LinkErr
 fn check_owners(draft: &LinkDraft) -> Result<(), LinkError> {
     let refuse = |field: &str, m: &str| Err(LinkError::Invalid(vec![FieldError::new(field, m)]));
     if draft.visibility == Visibility::Private && draft.owner.is_none() {
-        return refuse("visibility", "a private link needs a person as its owner");
+        return refuse("visibility", "a private link needs an owner");
     }
     if draft.visible_to.is_some()
         && !matches!(draft.visibility, Visibility::Company | Visibility::Unlisted)
