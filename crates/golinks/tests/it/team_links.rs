@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::scim_groups::group;
-use crate::support::{Backend, TestApp, location, patch_op};
+use crate::support::{Backend, FetchJson, TestApp, location, patch_op};
 
 const LINKS: &str = "/_/api/v1/links";
 
@@ -338,7 +338,28 @@ async fn group_visible_links_are_for_its_members_only(backend: Backend) {
     );
 }
 
+async fn the_openapi_document_shows_group_ownership(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let doc: Value = app.get("/_/api/openapi.json").fetch_json().await;
+    let schemas = &doc["components"]["schemas"];
+    for field in ["owner_group", "visible_to_group"] {
+        assert!(
+            schemas["LinkInput"]["properties"][field].is_object(),
+            "{field} in LinkInput"
+        );
+        assert!(
+            schemas["LinkView"]["properties"][field].is_object(),
+            "{field} in LinkView"
+        );
+    }
+    assert!(
+        schemas["OwnerGroup"]["properties"]["active"].is_object(),
+        "{schemas}"
+    );
+}
+
 on_both_backends!(
+    the_openapi_document_shows_group_ownership,
     team_members_edit_the_teams_links,
     group_visible_links_are_for_its_members_only,
 );
