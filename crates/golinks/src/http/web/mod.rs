@@ -17,6 +17,7 @@ use crate::store::{Link, LinkQuery};
 
 mod admin;
 mod assets;
+mod link_form;
 mod links;
 mod login;
 mod me;
