@@ -61,7 +61,7 @@ run_test() {
 }
 
 # BROWSER_TESTS="extension" runs only that one.
-for name in ${BROWSER_TESTS:-ui extension}; do
+for name in ${BROWSER_TESTS:-ui teams extension}; do
   start_golinks "$name"
   case $name in
     extension)

@@ -30,6 +30,8 @@ pub struct Target {
     /// has no placeholders (a plain hit then copies nothing).
     pub location: Option<HeaderValue>,
     pub visibility: Visibility,
+    /// Only this group's members may follow the link (`policy::may_follow`).
+    pub visible_to: Option<Uuid>,
 }
 
 /// One organization's names.
@@ -57,6 +59,7 @@ impl OrgLinks {
                 location: plain.then(|| HeaderValue::from_str(&t.url).ok()).flatten(),
                 url: t.url,
                 visibility: t.visibility,
+                visible_to: t.visible_to,
             });
             if t.namespace == SHARED_NAMESPACE {
                 links.shared.insert(t.name_key, target);
@@ -72,6 +75,9 @@ impl OrgLinks {
             links
                 .shared
                 .iter()
+                // A link restricted to a group is never suggested: to anyone else the
+                // missing-link page must look as if it did not exist.
+                .filter(|(_, t)| t.visible_to.is_none())
                 .map(|(k, t)| (k.as_str(), t.name.as_str())),
         );
         links

@@ -35,8 +35,14 @@ pub struct LinkInput {
     pub aliases: Option<Vec<String>>,
     /// `company` (default), `unlisted`, `private` or `public`.
     pub visibility: Option<String>,
-    /// The new owner's email (moderators and admins only).
+    /// The new owner's email: your own, or anyone's for moderators and admins.
     pub owner: Option<String>,
+    /// A team to own the link instead of a person: a group's id or displayName, one you are
+    /// in (moderators and admins: any). Its members may edit the link.
+    pub owner_group: Option<String>,
+    /// Only members of this group (id or displayName; one you are in) may follow the link;
+    /// everyone else gets the answer for a link that does not exist. `""` lifts it.
+    pub visible_to_group: Option<String>,
 }
 
 /// One problem with one field of the input.
@@ -118,19 +124,12 @@ impl<'a> Links<'a> {
 
     pub async fn create(&self, cx: &WriteContext<'_>, input: LinkInput) -> Result<Link, LinkError> {
         let mut draft = draft_from(None, &input, cx.own_hosts)?;
-        draft.owner = match input.owner.as_deref() {
-            Some(_) if !cx.actor.as_ref().is_none_or(policy::may_change_owner) => {
-                return Err(LinkError::Forbidden(
-                    "only moderators and admins can make a link someone else's",
-                ));
-            }
-            Some(email) => Some(self.owner_by_email(cx, email).await?),
-            None => cx.actor.map(|a| a.user),
-        };
-        check_private_has_owner(&draft)?;
+        draft.owner = cx.actor.as_ref().map(|a| a.user);
+        self.assign_groups(cx, &input, &mut draft).await?;
+        check_owners(&draft)?;
         let (link, seq) = self
             .store
-            .create_link(cx.org, &draft, cx.actor.map(|a| a.user))
+            .create_link(cx.org, &draft, cx.actor.as_ref().map(|a| a.user))
             .await?;
         self.apply(cx.org, seq).await?;
         Ok(link)
@@ -145,18 +144,17 @@ impl<'a> Links<'a> {
         let before = draft_of(link)?;
         authorize_edit(cx, &before)?;
         let mut draft = draft_from(Some(&before), &input, cx.own_hosts)?;
-        if let Some(email) = input.owner.as_deref() {
-            if !cx.actor.as_ref().is_none_or(policy::may_change_owner) {
-                return Err(LinkError::Forbidden(
-                    "only moderators and admins can give a link another owner",
-                ));
-            }
-            draft.owner = Some(self.owner_by_email(cx, email).await?);
-        }
-        check_private_has_owner(&draft)?;
+        self.assign_groups(cx, &input, &mut draft).await?;
+        check_owners(&draft)?;
         let (link, seq) = self
             .store
-            .update_link(cx.org, link.id, &before, &draft, cx.actor.map(|a| a.user))
+            .update_link(
+                cx.org,
+                link.id,
+                &before,
+                &draft,
+                cx.actor.as_ref().map(|a| a.user),
+            )
             .await?;
         self.apply(cx.org, seq).await?;
         Ok(link)
@@ -167,7 +165,7 @@ impl<'a> Links<'a> {
         authorize_edit(cx, &before)?;
         let seq = self
             .store
-            .delete_link(cx.org, link.id, &before, cx.actor.map(|a| a.user))
+            .delete_link(cx.org, link.id, &before, cx.actor.as_ref().map(|a| a.user))
             .await?;
         self.apply(cx.org, seq).await?;
         Ok(())
@@ -184,7 +182,7 @@ impl<'a> Links<'a> {
     ) -> Result<LinkDraft, LinkError> {
         let mut draft = draft_from(None, input, cx.own_hosts)?;
         draft.owner = owner;
-        check_private_has_owner(&draft)?;
+        check_owners(&draft)?;
         Ok(draft)
     }
 
@@ -217,12 +215,9 @@ impl<'a> Links<'a> {
                     .await?
             }
         };
-        let facts = LinkFacts {
-            owner: link.owner.as_ref().map(|o| o.id),
-            visibility: link.visibility,
-        };
-        // Someone else's private link answers as if it did not exist.
-        if !policy::may_view(actor, facts) {
+        // Someone else's private link answers as if it did not exist, and so does a link
+        // restricted to a group the person is not in.
+        if !policy::may_view(actor, facts_of(&link)) {
             return Err(LinkError::NotFound);
         }
         Ok(link)
@@ -250,27 +245,119 @@ impl<'a> Links<'a> {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Applies the input's `owner`, `owner_group` and `visible_to_group` to the draft, each
+    /// checked in [`policy`]: every problem is a field error and nothing is written.
+    async fn assign_groups(
+        &self,
+        cx: &WriteContext<'_>,
+        input: &LinkInput,
+        draft: &mut LinkDraft,
+    ) -> Result<(), LinkError> {
+        let actor = cx.actor.as_ref();
+        let refuse = |field: &str, m: &str| LinkError::Invalid(vec![FieldError::new(field, m)]);
+        if input.owner.is_some() && input.owner_group.is_some() {
+            return Err(refuse(
+                "owner_group",
+                "give the link a person or a team, not both",
+            ));
+        }
+        if let Some(email) = input.owner.as_deref() {
+            let user = self.owner_by_email(cx, email).await?;
+            // A member may give a link only to themselves (the form's "me").
+            if !actor.is_none_or(|a| policy::may_give_to_person(a, user)) {
+                return Err(LinkError::Forbidden(
+                    "only moderators and admins can make a link someone else's",
+                ));
+            }
+            draft.owner = Some(user);
+            draft.owner_group = None;
+        }
+        if let Some(name) = input.owner_group.as_deref() {
+            let group = self.group(cx, "owner_group", name).await?;
+            if !actor.is_none_or(|a| policy::may_give_to_group(a, group)) {
+                return Err(refuse(
+                    "owner_group",
+                    "you can give a link only to a team you are in",
+                ));
+            }
+            draft.owner_group = Some(group);
+            draft.owner = None;
+        }
+        match input.visible_to_group.as_deref().map(str::trim) {
+            None => {}
+            Some("") => draft.visible_to = None,
+            Some(name) => {
+                let group = self.group(cx, "visible_to_group", name).await?;
+                if !actor.is_none_or(|a| policy::may_restrict_to(a, group)) {
+                    return Err(refuse(
+                        "visible_to_group",
+                        "you can restrict a link only to a group you are in",
+                    ));
+                }
+                draft.visible_to = Some(group);
+            }
+        }
+        Ok(())
+    }
+
+    /// The live group a client named (id or displayName), else a field error.
+    async fn group(
+        &self,
+        cx: &WriteContext<'_>,
+        field: &str,
+        name: &str,
+    ) -> Result<uuid::Uuid, LinkError> {
+        match self.store.find_group_ref(cx.org, name).await {
+            Ok(group) => Ok(group.id),
+            Err(StoreError::NotFound) => Err(LinkError::Invalid(vec![FieldError::new(
+                field,
+                "no such group in this organization",
+            )])),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// What [`policy`] needs to know of a stored link.
+pub fn facts_of(link: &Link) -> LinkFacts {
+    LinkFacts {
+        owner: link.owner.as_ref().map(|o| o.id),
+        owner_group: link.owner_group.as_ref().map(|g| g.id),
+        visibility: link.visibility,
+        visible_to: link.visible_to.as_ref().map(|g| g.id),
+    }
 }
 
 fn authorize_edit(cx: &WriteContext<'_>, link: &LinkDraft) -> Result<(), LinkError> {
     let facts = LinkFacts {
         owner: link.owner,
+        owner_group: link.owner_group,
         visibility: link.visibility,
+        visible_to: link.visible_to,
     };
     match &cx.actor {
         Some(actor) if !policy::may_edit(actor, facts) => Err(LinkError::Forbidden(
-            "only the link's owner, moderators and admins can change it",
+            "only the link's owner (a person, or the team's members), moderators and admins can change it",
         )),
         _ => Ok(()),
     }
 }
 
-fn check_private_has_owner(draft: &LinkDraft) -> Result<(), LinkError> {
+/// A private link needs a person to own it (it lives in their namespace); a link restricted
+/// to a group is a shared one.
+fn check_owners(draft: &LinkDraft) -> Result<(), LinkError> {
+    let refuse = |field: &str, m: &str| Err(LinkError::Invalid(vec![FieldError::new(field, m)]));
     if draft.visibility == Visibility::Private && draft.owner.is_none() {
-        return Err(LinkError::Invalid(vec![FieldError::new(
-            "visibility",
-            "a private link needs an owner",
-        )]));
+        return refuse("visibility", "a private link needs an owner");
+    }
+    if draft.visible_to.is_some()
+        && !matches!(draft.visibility, Visibility::Company | Visibility::Unlisted)
+    {
+        return refuse(
+            "visible_to_group",
+            "only a company or unlisted link can be restricted to a group",
+        );
     }
     Ok(())
 }

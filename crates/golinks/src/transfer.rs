@@ -79,7 +79,7 @@ impl ImportItem {
                 tags: Some(l.tags),
                 aliases: Some(l.aliases),
                 visibility: Some(l.visibility),
-                owner: None,
+                ..Default::default()
             },
             owner: l.owner.filter(|o| !o.is_empty()),
         }

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::domain::{LinkId, LinkName, OrgId, Visibility};
 use crate::index::strip_port;
 use crate::metrics::RedirectOutcome as Outcome;
+use crate::policy;
 use crate::resolve;
 
 pub fn router() -> Router<AppState> {
@@ -66,13 +67,14 @@ async fn lookup(state: &AppState, uri: &Uri, headers: &HeaderMap) -> (Outcome, R
         .filter(|me| me.org == org.id);
     let visitor = signed_in.as_ref().map(|me| me.user);
     let member = org.anonymous_resolution || visitor.is_some();
+    let groups: &[uuid::Uuid] = signed_in.as_ref().map_or(&[], |me| &me.session.groups);
     // `go/name+` is the link's page.
     if let Some(name) = path.strip_suffix('+').filter(|n| !n.contains('/')) {
         return (Outcome::LinkPage, found(state, format!("/_/links/{name}")));
     }
     // `go/name` alone, the common case, has its `Location` ready in the index.
     let plain = key.filter(|_| path == first && uri.query().is_none_or(str::is_empty));
-    match shared_link(state, org.id, member, plain.as_deref(), uri) {
+    match shared_link(state, org.id, (member, groups), plain.as_deref(), uri) {
         Some((link, location)) => {
             // Counting who followed it gives the link page its "people" figure.
             state.clicks.record(org.id, link, visitor);
@@ -102,10 +104,12 @@ async fn lookup(state: &AppState, uri: &Uri, headers: &HeaderMap) -> (Outcome, R
 
 /// The shared link the request leads to, if the caller may follow it, and its `Location`:
 /// the one ready in the index for `go/<plain>` alone, else built by [`resolve::resolve`].
+/// `caller`: whether they are a member of the organization (or it resolves anonymously), and
+/// their groups. A link they may not follow is looked past, as if it did not exist.
 fn shared_link(
     state: &AppState,
     org: OrgId,
-    member: bool,
+    (member, groups): (bool, &[uuid::Uuid]),
     plain: Option<&str>,
     uri: &Uri,
 ) -> Option<(LinkId, Result<HeaderValue, String>)> {
@@ -115,6 +119,7 @@ fn shared_link(
         org_links
             .shared(key)
             .filter(|t| member || t.visibility == Visibility::Public)
+            .filter(|t| policy::may_follow(groups, t.visible_to))
     };
     if let Some(target) = plain.and_then(visible).filter(|t| t.location.is_some()) {
         let ready = target.location.clone()?;

@@ -15,10 +15,12 @@ pub fn draft_of(link: &Link) -> Result<LinkDraft, LinkError> {
         tags: Some(link.tags.clone()),
         aliases: Some(link.aliases.clone()),
         visibility: Some(link.visibility.to_string()),
-        owner: None,
+        ..LinkInput::default()
     };
     let mut draft = draft_from(None, &input, &[])?;
     draft.owner = link.owner.as_ref().map(|o| o.id);
+    draft.owner_group = link.owner_group.as_ref().map(|g| g.id);
+    draft.visible_to = link.visible_to.as_ref().map(|g| g.id);
     Ok(draft)
 }
 
@@ -91,6 +93,8 @@ pub fn draft_from(
             aliases,
             visibility,
             owner: base.and_then(|b| b.owner),
+            owner_group: base.and_then(|b| b.owner_group),
+            visible_to: base.and_then(|b| b.visible_to),
         }),
         _ => Err(errors),
     }

@@ -8,7 +8,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::rows::parse_enum;
-use super::{Link, LinkTarget, Owner, Store, StoreError, StoreResult, on_pool};
+use super::{
+    GroupRef, Link, LinkTarget, Owner, OwnerGroup, Store, StoreError, StoreResult, on_pool,
+};
 use crate::domain::{LinkId, OrgId, UserId};
 
 /// A search of the links a viewer may see.
@@ -66,17 +68,33 @@ struct LinkRow {
     owner_display_name: Option<String>,
     owner_active: Option<bool>,
     owner_deleted: Option<bool>,
+    owner_group_id: Option<Uuid>,
+    owner_group_name: Option<String>,
+    owner_group_active: Option<bool>,
+    visible_to_group_id: Option<Uuid>,
+    visible_to_name: Option<String>,
 }
 
 const LINK_SELECT: &str = "SELECT l.id, l.name, l.url, l.description, l.visibility, l.clicks_total,
         l.last_clicked_at, l.created_at, l.updated_at, l.owner_id, u.user_name AS owner_email,
         u.display_name AS owner_display_name, u.active AS owner_active,
-        u.deleted_at IS NOT NULL AS owner_deleted
-    FROM links l LEFT JOIN users u ON u.org_id = l.org_id AND u.id = l.owner_id";
+        u.deleted_at IS NOT NULL AS owner_deleted,
+        l.owner_group_id, og.display_name AS owner_group_name,
+        (og.deleted_at IS NULL AND EXISTS (SELECT 1 FROM group_members m
+            JOIN users mu ON mu.org_id = m.org_id AND mu.id = m.user_id
+            WHERE m.org_id = l.org_id AND m.group_id = l.owner_group_id
+              AND mu.active AND mu.deleted_at IS NULL)) AS owner_group_active,
+        l.visible_to_group_id, vg.display_name AS visible_to_name
+    FROM links l LEFT JOIN users u ON u.org_id = l.org_id AND u.id = l.owner_id
+    LEFT JOIN groups og ON og.org_id = l.org_id AND og.id = l.owner_group_id
+    LEFT JOIN groups vg ON vg.org_id = l.org_id AND vg.id = l.visible_to_group_id";
 
-/// Who may see a link in lists: shared ones, and the viewer's own unlisted and private ones.
+/// Who may see a link in lists: shared ones, and the viewer's own unlisted and private ones;
+/// a link restricted to a group only for its members (`policy::may_follow`).
 const VISIBLE_TO_VIEWER: &str =
-    "(l.visibility IN ('company', 'public') OR (l.owner_id IS NOT NULL AND l.owner_id = $2))";
+    "(l.visibility IN ('company', 'public') OR (l.owner_id IS NOT NULL AND l.owner_id = $2))
+     AND (l.visible_to_group_id IS NULL OR EXISTS (SELECT 1 FROM group_members gm
+          WHERE gm.org_id = l.org_id AND gm.group_id = l.visible_to_group_id AND gm.user_id = $2))";
 
 impl Store {
     pub async fn find_link(&self, org: OrgId, id: LinkId) -> StoreResult<Link> {
@@ -223,9 +241,11 @@ impl Store {
     /// Every name of every link of the organization: what the redirect index is built from.
     pub async fn link_targets(&self, org: OrgId) -> StoreResult<Vec<LinkTarget>> {
         let _timer = time_query(QueryFamily::LinkRead);
-        let rows: Vec<(Uuid, Uuid, String, String, String, String)> = on_pool!(self.read(), |p| {
+        type Row = (Uuid, Uuid, String, String, String, String, Option<Uuid>);
+        let rows: Vec<Row> = on_pool!(self.read(), |p| {
             sqlx::query_as(
-                "SELECT n.link_id, n.namespace, n.name_key, n.name, l.url, l.visibility
+                "SELECT n.link_id, n.namespace, n.name_key, n.name, l.url, l.visibility,
+                        l.visible_to_group_id
                  FROM link_names n JOIN links l ON l.org_id = n.org_id AND l.id = n.link_id
                  WHERE n.org_id = $1",
             )
@@ -234,16 +254,19 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(link, namespace, name_key, name, url, visibility)| {
-                Ok(LinkTarget {
-                    link_id: LinkId::from_uuid(link),
-                    namespace,
-                    name_key,
-                    name,
-                    url,
-                    visibility: parse_enum(&visibility)?,
-                })
-            })
+            .map(
+                |(link, namespace, name_key, name, url, visibility, visible_to)| {
+                    Ok(LinkTarget {
+                        link_id: LinkId::from_uuid(link),
+                        namespace,
+                        name_key,
+                        name,
+                        url,
+                        visibility: parse_enum(&visibility)?,
+                        visible_to,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -299,6 +322,18 @@ fn link_from_row(r: LinkRow, aliases: Vec<String>, tags: Vec<String>) -> StoreRe
         }),
         _ => None,
     };
+    let owner_group = match (r.owner_group_id, r.owner_group_name) {
+        (Some(id), Some(display_name)) => Some(OwnerGroup {
+            id,
+            display_name,
+            active: r.owner_group_active.unwrap_or(false),
+        }),
+        _ => None,
+    };
+    let visible_to = match (r.visible_to_group_id, r.visible_to_name) {
+        (Some(id), Some(display_name)) => Some(GroupRef { id, display_name }),
+        _ => None,
+    };
     Ok(Link {
         id: LinkId::from_uuid(r.id),
         name: r.name,
@@ -308,6 +343,8 @@ fn link_from_row(r: LinkRow, aliases: Vec<String>, tags: Vec<String>) -> StoreRe
         aliases,
         visibility: parse_enum(&r.visibility)?,
         owner,
+        owner_group,
+        visible_to,
         clicks_total: r.clicks_total,
         last_clicked_at: r.last_clicked_at,
         created_at: r.created_at,

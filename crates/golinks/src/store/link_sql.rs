@@ -71,8 +71,8 @@ macro_rules! insert_link {
         let now = time::OffsetDateTime::now_utc();
         sqlx::query(
             "INSERT INTO links (org_id, id, name, url, description, owner_id, visibility,
-                                created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                                created_at, updated_at, owner_group_id, visible_to_group_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
         )
         .bind($org.as_uuid())
         .bind($id.as_uuid())
@@ -82,6 +82,8 @@ macro_rules! insert_link {
         .bind($draft.owner.map(|o| o.as_uuid()))
         .bind($draft.visibility.as_str())
         .bind($crate::store::Timestamp(now))
+        .bind($draft.owner_group)
+        .bind($draft.visible_to)
         .execute(&mut *$tx)
         .await?;
         insert_names_and_tags!($tx, $org, $id, $draft);

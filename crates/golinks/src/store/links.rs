@@ -24,6 +24,12 @@ pub struct LinkDraft {
     pub aliases: Vec<LinkName>,
     pub visibility: Visibility,
     pub owner: Option<UserId>,
+    /// The owning team; at most one of `owner` and `owner_group` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_group: Option<Uuid>,
+    /// Only this group's members may follow the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible_to: Option<Uuid>,
 }
 
 impl LinkDraft {
@@ -90,7 +96,8 @@ impl Store {
             ensure_names_free!(tx, org, draft, Some(id));
             let updated = sqlx::query(
                 "UPDATE links SET name = $3, url = $4, description = $5, owner_id = $6,
-                        visibility = $7, updated_at = $8
+                        visibility = $7, updated_at = $8, owner_group_id = $9,
+                        visible_to_group_id = $10
                  WHERE org_id = $1 AND id = $2",
             )
             .bind(org.as_uuid())
@@ -101,6 +108,8 @@ impl Store {
             .bind(draft.owner.map(|o| o.as_uuid()))
             .bind(draft.visibility.as_str())
             .bind(Timestamp::now())
+            .bind(draft.owner_group)
+            .bind(draft.visible_to)
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 0 {

@@ -10,6 +10,7 @@ mod change_feed;
 mod clicks;
 mod group_directory;
 mod group_predicate;
+mod group_refs;
 pub(crate) mod group_roles;
 mod like;
 mod link_reads;

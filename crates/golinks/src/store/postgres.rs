@@ -59,14 +59,19 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/postgres/0011_live_people_count.sql"),
     ),
     (
-        14,
-        "provisioning log summaries",
-        include_str!("../../migrations/postgres/0014_provisioning_summary.sql"),
+        12,
+        "links owned by a team, visible to a group",
+        include_str!("../../migrations/postgres/0012_team_links.sql"),
     ),
     (
         13,
         "roles from groups",
         include_str!("../../migrations/postgres/0013_group_roles.sql"),
+    ),
+    (
+        14,
+        "provisioning log summaries",
+        include_str!("../../migrations/postgres/0014_provisioning_summary.sql"),
     ),
 ];
 

@@ -43,6 +43,25 @@ pub struct Owner {
     pub deleted: bool,
 }
 
+/// The team owning a link as shown with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OwnerGroup {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    pub display_name: String,
+    /// False when no active person is left in the team (or the group was deleted): the link
+    /// keeps working and is flagged, as a deactivated person's links are.
+    pub active: bool,
+}
+
+/// A group a link is restricted to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupRef {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    pub display_name: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Link {
     pub id: LinkId,
@@ -53,6 +72,10 @@ pub struct Link {
     pub aliases: Vec<String>,
     pub visibility: Visibility,
     pub owner: Option<Owner>,
+    /// The owning team, when a group owns the link (then `owner` is none).
+    pub owner_group: Option<OwnerGroup>,
+    /// Only this group's members may follow the link.
+    pub visible_to: Option<GroupRef>,
     pub clicks_total: i64,
     pub last_clicked_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
@@ -69,6 +92,8 @@ pub struct LinkTarget {
     pub name: String,
     pub url: String,
     pub visibility: Visibility,
+    /// Only this group's members may follow the link.
+    pub visible_to: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +115,8 @@ pub struct ApiCaller {
     pub token: TokenId,
     pub user: UserId,
     pub role: Role,
+    /// The person's live groups (see `policy::Actor::groups`).
+    pub groups: std::sync::Arc<[Uuid]>,
     pub last_used_at: Option<OffsetDateTime>,
 }
 

@@ -197,7 +197,10 @@ impl Store {
             .await
             .on_unique(taken(cols))?;
             check_members!(tx, org, members.added());
-            apply_members!(tx, org, id, members);
+            if apply_members!(tx, org, id, members) > 0 {
+                // Memberships decide who follows a group's links: cached sessions re-read them.
+                super::orgs::bump_change_seq!(tx, org);
+            }
             super::group_roles::recompute_group_roles!(tx, org, Some(id));
             tx.commit().await?;
         });
@@ -262,6 +265,10 @@ impl Store {
             if same_columns && changed == 0 {
                 tx.rollback().await?;
             } else {
+                if changed > 0 {
+                    // Memberships decide who follows a group's links: cached sessions re-read them.
+                    super::orgs::bump_change_seq!(tx, org);
+                }
                 super::group_roles::recompute_group_roles!(tx, org, Some(id));
                 tx.commit().await?;
             }
@@ -298,6 +305,8 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            // Its members lose its links at once: cached sessions re-read their groups.
+            super::orgs::bump_change_seq!(tx, org);
             super::group_roles::recompute_group_roles!(tx, org, Some(id));
             tx.commit().await?;
         });

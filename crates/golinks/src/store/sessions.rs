@@ -21,6 +21,10 @@ pub struct SessionRecord {
     /// The person's name as pages show it (display name, else userName), as of the session's
     /// last read from the store: the missing-link page shows it without a database read.
     pub name: std::sync::Arc<str>,
+    /// The person's live groups, read with the session: the redirect checks a link restricted
+    /// to a group against these without a database read. A membership change bumps the
+    /// organization's change sequence, so that cached sessions are read again.
+    pub groups: std::sync::Arc<[Uuid]>,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
 }
@@ -134,12 +138,15 @@ impl Store {
             .await?
         });
         let r = row.ok_or(StoreError::NotFound)?;
+        let (org, user) = (OrgId::from_uuid(r.org_id), UserId::from_uuid(r.user_id));
+        let groups = self.user_group_ids(org, user).await?;
         Ok(SessionRecord {
-            org: OrgId::from_uuid(r.org_id),
+            org,
             id: r.id,
-            user: UserId::from_uuid(r.user_id),
+            user,
             role: parse_enum(&r.role)?,
             name: r.name.into(),
+            groups: groups.into(),
             last_seen_at: r.last_seen_at,
             expires_at: r.expires_at,
         })

@@ -203,10 +203,13 @@ impl Store {
                 .await?
             });
         let (org, token, user, role, last_used_at) = row.ok_or(StoreError::NotFound)?;
+        let (org, user) = (OrgId::from_uuid(org), UserId::from_uuid(user));
+        let groups = self.user_group_ids(org, user).await?;
         Ok(ApiCaller {
-            org: OrgId::from_uuid(org),
+            org,
             token: TokenId::from_uuid(token),
-            user: UserId::from_uuid(user),
+            user,
+            groups: groups.into(),
             role: parse_enum(&role)?,
             last_used_at,
         })

@@ -36,4 +36,5 @@ mod security_web;
 mod sessions;
 mod store;
 mod store_times;
+mod team_links;
 mod web_pages;

@@ -19,6 +19,8 @@ fn draft(name: &str, aliases: &[&str]) -> LinkDraft {
             .collect(),
         visibility: Visibility::Company,
         owner: None,
+        owner_group: None,
+        visible_to: None,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::domain::{LinkId, Visibility};
 use crate::http::auth::ApiActor;
 use crate::http::error::{ApiError, Problem};
 use crate::links::{LinkInput, Links, WriteContext};
-use crate::store::{HistoryEntry, Link, LinkQuery, Owner};
+use crate::store::{GroupRef, HistoryEntry, Link, LinkQuery, Owner, OwnerGroup};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,7 +38,12 @@ pub struct LinkView {
     pub tags: Vec<String>,
     pub aliases: Vec<String>,
     pub visibility: Visibility,
+    /// The person who owns the link; none when a team owns it (or nobody does).
     pub owner: Option<Owner>,
+    /// The team (group) that owns the link: its members may edit it.
+    pub owner_group: Option<OwnerGroup>,
+    /// Only this group's members may follow the link.
+    pub visible_to_group: Option<GroupRef>,
     pub clicks: i64,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_clicked_at: Option<OffsetDateTime>,
@@ -59,6 +64,8 @@ impl From<Link> for LinkView {
             aliases: l.aliases,
             visibility: l.visibility,
             owner: l.owner,
+            owner_group: l.owner_group,
+            visible_to_group: l.visible_to,
             clicks: l.clicks_total,
             last_clicked_at: l.last_clicked_at,
             created_at: l.created_at,

@@ -87,6 +87,7 @@ impl FromRequestParts<AppState> for ApiActor {
             actor: Actor {
                 user: caller.user,
                 role: caller.role,
+                groups: caller.groups,
             },
             org: host_org,
         })

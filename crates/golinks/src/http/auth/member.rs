@@ -19,6 +19,8 @@ pub struct Member {
     pub me: SignedIn,
     pub org: Org,
     pub user_name: String,
+    /// The person's userName (their work email): the link form's owner "me".
+    pub user_email: String,
     /// The request's own host names (a destination there would loop).
     pub own_hosts: Vec<String>,
 }
@@ -77,6 +79,7 @@ impl FromRequestParts<AppState> for Member {
         Ok(Member {
             own_hosts: host.own_hosts(),
             org: host.org,
+            user_email: user.user_name.clone(),
             user_name: user.display_name.unwrap_or(user.user_name),
             me,
         })

@@ -108,6 +108,7 @@ impl SignedIn {
         Actor {
             user: self.user,
             role: self.session.role,
+            groups: self.session.groups.clone(),
         }
     }
 }

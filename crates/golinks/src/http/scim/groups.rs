@@ -84,7 +84,7 @@ async fn create(
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let (group, change) = groups::create(&state.store, client.org, &body).await?;
-    roles_may_have_changed(&state).await;
+    memberships_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -140,7 +140,7 @@ async fn replace(
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let (group, change) = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
-    roles_may_have_changed(&state).await;
+    memberships_changed(&state).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -169,7 +169,7 @@ async fn patch(
     let params = parse_query(query.as_deref())?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let (group, change) = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
-    roles_may_have_changed(&state).await;
+    memberships_changed(&state).await;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         let mut response = (
             StatusCode::NO_CONTENT,
@@ -202,17 +202,18 @@ async fn delete(
 ) -> Result<Response, ScimFailure> {
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::delete(&state.store, client.org, &id, pinned).await?;
-    roles_may_have_changed(&state).await;
+    memberships_changed(&state).await;
     let mut response = StatusCode::NO_CONTENT.into_response();
     let change = crate::provisioning::log_summary::group_deleted(&group);
     response.extensions_mut().insert(note(&group).with(change));
     Ok(response)
 }
 
-/// A membership write to a group that grants a role changed roles in the store (and moved
-/// the change sequence): this server's session cache learns it now rather than at the next
-/// sync, so the person's next request has the new role. Without a change it is one read.
-async fn roles_may_have_changed(state: &AppState) {
+/// A membership write moved the organization's change sequence (`store::scim_groups`), and
+/// with it perhaps roles given by groups: this server's cached sessions re-read their groups
+/// and role now, not at the next sync, so a person removed from a group loses its links and
+/// its role with their next request. Without a change it is one read.
+async fn memberships_changed(state: &AppState) {
     if let Err(e) = state.index.sync(&state.store).await {
         tracing::warn!(error = %e, "cannot refresh the caches after a group write");
     }

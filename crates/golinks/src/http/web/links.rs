@@ -12,10 +12,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use time::{Date, Duration, OffsetDateTime};
 
+use super::link_form::{CurrentOwner, LinkForm, Team, teams};
 use super::{Member, Nav, SameOrigin};
 use crate::app::AppState;
 use crate::http::error::PageError;
-use crate::links::{FieldError, LinkError, LinkInput, Links, WriteContext};
+use crate::links::{FieldError, LinkError, Links, WriteContext};
 use crate::policy;
 use crate::store::Link;
 
@@ -34,61 +35,6 @@ const VISIBILITIES: &[(&str, &str)] = &[
     ("private", "Only me, at go/my/… (private)"),
 ];
 
-/// The form as typed: every field kept as text so that an error page shows it again.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-struct LinkForm {
-    name: String,
-    url: String,
-    description: String,
-    tags: String,
-    aliases: String,
-    visibility: String,
-    owner: String,
-}
-
-fn list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-impl LinkForm {
-    fn of(link: &Link) -> Self {
-        LinkForm {
-            name: link.name.clone(),
-            url: link.url.clone(),
-            description: link.description.clone(),
-            tags: link.tags.join(", "),
-            aliases: link.aliases.join(", "),
-            visibility: link.visibility.to_string(),
-            owner: link
-                .owner
-                .as_ref()
-                .map(|o| o.email.clone())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// The input for `crate::links`; the owner only when it is to change.
-    fn input(&self, current_owner: Option<&str>) -> LinkInput {
-        let owner = Some(self.owner.trim())
-            .filter(|o| !o.is_empty() && Some(*o) != current_owner)
-            .map(str::to_owned);
-        LinkInput {
-            name: Some(self.name.trim().to_owned()),
-            url: Some(self.url.trim().to_owned()),
-            description: Some(self.description.trim().to_owned()),
-            tags: Some(list(&self.tags)),
-            aliases: Some(list(&self.aliases)),
-            visibility: Some(self.visibility.clone()).filter(|v| !v.is_empty()),
-            owner,
-        }
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "link_form.html")]
 struct FormPage {
@@ -100,6 +46,8 @@ struct FormPage {
     errors: Vec<FieldError>,
     may_change_owner: bool,
     visibilities: &'static [(&'static str, &'static str)],
+    /// My teams, for the owner and the restriction menus (plus the link's own, if not mine).
+    teams: Vec<Team>,
 }
 
 impl FormPage {
@@ -111,7 +59,7 @@ impl FormPage {
     }
 }
 
-fn form_page(member: &Member, editing: Option<&str>, form: LinkForm) -> FormPage {
+fn form_page(member: &Member, editing: Option<&str>, form: LinkForm, teams: Vec<Team>) -> FormPage {
     FormPage {
         nav: member.nav(if editing.is_some() { "" } else { "new" }),
         editing: editing.is_some(),
@@ -124,6 +72,7 @@ fn form_page(member: &Member, editing: Option<&str>, form: LinkForm) -> FormPage
         errors: Vec::new(),
         may_change_owner: policy::may_change_owner(&member.actor()),
         visibilities: VISIBILITIES,
+        teams,
     }
 }
 
@@ -160,14 +109,20 @@ struct Prefill {
     url: Option<String>,
 }
 
-async fn new_form(member: Member, Query(prefill): Query<Prefill>) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    member: Member,
+    Query(prefill): Query<Prefill>,
+) -> Response {
     let form = LinkForm {
         name: prefill.name.unwrap_or_default(),
         url: prefill.url.unwrap_or_default(),
         visibility: "company".into(),
+        owner_team: "me".into(),
         ..Default::default()
     };
-    form_page(&member, None, form).into_response()
+    let teams = teams(&state, &member, None).await;
+    form_page(&member, None, form, teams).into_response()
 }
 
 async fn create(
@@ -181,9 +136,19 @@ async fn create(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    match Links::of(&state).create(&cx, form.input(None)).await {
+    let current = CurrentOwner {
+        email: Some(member.user_email.clone()),
+        ..CurrentOwner::default()
+    };
+    match Links::of(&state)
+        .create(&cx, form.input(&current, &member.user_email))
+        .await
+    {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
-        Err(e) => refused(form_page(&member, None, form), e),
+        Err(e) => {
+            let teams = teams(&state, &member, None).await;
+            refused(form_page(&member, None, form, teams), e)
+        }
     }
 }
 
@@ -207,7 +172,11 @@ async fn edit_form(
     Path(name): Path<String>,
 ) -> Response {
     match visible(&state, &member, &name).await {
-        Ok(link) => form_page(&member, Some(&link.name), LinkForm::of(&link)).into_response(),
+        Ok(link) => {
+            let teams = teams(&state, &member, Some(&link)).await;
+            let form = LinkForm::of(&link, &member.user_email);
+            form_page(&member, Some(&link.name), form, teams).into_response()
+        }
         Err(response) => response,
     }
 }
@@ -228,13 +197,13 @@ async fn update(
         actor: Some(member.actor()),
         own_hosts: &member.own_hosts,
     };
-    let owner = link.owner.as_ref().map(|o| o.email.as_str());
-    match Links::of(&state)
-        .update(&cx, &link, form.input(owner))
-        .await
-    {
+    let input = form.input(&CurrentOwner::of(&link), &member.user_email);
+    match Links::of(&state).update(&cx, &link, input).await {
         Ok(link) => see_other(&format!("/_/links/{}", link.name)),
-        Err(e) => refused(form_page(&member, Some(&link.name), form), e),
+        Err(e) => {
+            let teams = teams(&state, &member, Some(&link)).await;
+            refused(form_page(&member, Some(&link.name), form, teams), e)
+        }
     }
 }
 
@@ -350,14 +319,10 @@ async fn detail(
             who,
         });
     }
-    let facts = policy::LinkFacts {
-        owner: link.owner.as_ref().map(|o| o.id),
-        visibility: link.visibility,
-    };
     Ok(DetailPage {
         nav: member.nav(""),
         notice: None,
-        may_edit: policy::may_edit(&member.actor(), facts),
+        may_edit: policy::may_edit(&member.actor(), crate::links::facts_of(&link)),
         link,
         usage,
         chart,

@@ -19,6 +19,7 @@ mod admin;
 mod assets;
 mod groups;
 pub use groups::group_href;
+mod link_form;
 mod links;
 mod login;
 mod me;
@@ -161,11 +162,7 @@ async fn home(
         for id in state.store.recently_used(org, member.me.user, 8).await? {
             match state.store.find_link(org, id).await {
                 Ok(link) => {
-                    let facts = crate::policy::LinkFacts {
-                        owner: link.owner.as_ref().map(|o| o.id),
-                        visibility: link.visibility,
-                    };
-                    if crate::policy::may_view(&actor, facts) {
+                    if crate::policy::may_view(&actor, crate::links::facts_of(&link)) {
                         page.used.push(link);
                     }
                 }
