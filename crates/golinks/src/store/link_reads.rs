@@ -20,6 +20,8 @@ pub struct LinkQuery {
     pub viewer: Option<UserId>,
     /// Only links this person owns.
     pub owner: Option<UserId>,
+    /// Only links this group (a team) owns.
+    pub owner_group: Option<Uuid>,
     /// Newest first instead of most followed first.
     pub newest_first: bool,
     pub limit: i64,
@@ -161,7 +163,8 @@ impl Store {
             OR EXISTS (SELECT 1 FROM link_names n WHERE n.org_id = l.org_id AND n.link_id = l.id
                        AND n.name_key LIKE $4 ESCAPE '\\'))";
         let filter = format!(
-            "WHERE l.org_id = $1 AND {VISIBLE_TO_VIEWER} AND {matches} AND ($7 IS NULL OR l.owner_id = $7)"
+            "WHERE l.org_id = $1 AND {VISIBLE_TO_VIEWER} AND {matches} AND ($7 IS NULL OR l.owner_id = $7)
+             AND ($8 IS NULL OR l.owner_group_id = $8)"
         );
         let order = if query.newest_first {
             "l.created_at DESC, l.id DESC"
@@ -183,6 +186,7 @@ impl Store {
                 .bind(query.limit)
                 .bind(query.offset)
                 .bind(owner)
+                .bind(query.owner_group)
                 .fetch_all(p)
                 .await?;
             let total = sqlx::query_scalar(count)
@@ -193,6 +197,7 @@ impl Store {
                 .bind(query.limit)
                 .bind(query.offset)
                 .bind(owner)
+                .bind(query.owner_group)
                 .fetch_one(p)
                 .await?;
             (rows, total)

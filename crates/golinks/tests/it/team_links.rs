@@ -69,6 +69,27 @@ async fn team_members_edit_the_teams_links(backend: Backend) {
     assert_eq!(created["owner_group"]["id"], finance["id"]);
     assert_eq!(created["owner_group"]["active"], true);
 
+    // The team's page lists the links it owns, and not its members' own links.
+    app.create_link(
+        &ada_token,
+        json!({"name": "ada-notes", "url": "https://notes.acme.example/"}),
+    )
+    .await;
+    let cookie = app.member_cookie().await;
+    let team_page = app
+        .get("/_/groups/Finance")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(team_page.status(), 200);
+    let html = team_page.text().await.expect("body");
+    assert!(
+        html.contains("<a href=\"/_/links/budget\">go/budget</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("ada-notes"), "{html}");
+
     // Another member of the team edits it; someone outside is refused, as JSON.
     let path = format!("{LINKS}/budget");
     let (status, _, edited) = api(

@@ -1,5 +1,6 @@
 //! Group pages for signed-in members: `/_/groups` (every group, with its member count) and
-//! `/_/groups/{name}` (its members, and the role it gives when it gives one). Groups come
+//! `/_/groups/{name}` (its members, the links it owns as a team, and the role it gives when
+//! it gives one). Groups come
 //! from the identity provider (SCIM `/Groups`): nothing here edits them. Any member may
 //! read them, as they may read the people directory.
 
@@ -15,7 +16,7 @@ use super::{Member, Nav};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::http::error::PageError;
-use crate::store::{GroupRecord, Person, StoreError};
+use crate::store::{GroupRecord, Link, LinkQuery, Person, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,6 +73,9 @@ struct GroupPage {
     grants: Option<Role>,
     members: Vec<Person>,
     people_href: String,
+    /// The links the team owns that the viewer may see, most followed first.
+    links: Vec<Link>,
+    links_total: i64,
 }
 
 /// At most this many members are listed; the people directory filters by group past that.
@@ -95,6 +99,13 @@ async fn show(
         .store
         .search_people(org, "", Some(group.id), SHOWN)
         .await?;
+    let team_links = LinkQuery {
+        viewer: Some(member.me.user),
+        owner_group: Some(group.id),
+        limit: SHOWN,
+        ..LinkQuery::default()
+    };
+    let (links, links_total) = state.store.search_links(org, &team_links).await?;
     let roles = state.store.role_groups(org).await?;
     let grants = if roles.admin == Some(group.id) {
         Some(Role::Admin)
@@ -115,6 +126,8 @@ async fn show(
         grants,
         members,
         people_href,
+        links,
+        links_total,
     }
     .into_response())
 }

@@ -126,7 +126,7 @@ async fn home(
         owner,
         newest_first,
         limit,
-        offset: 0,
+        ..LinkQuery::default()
     };
     let mut page = HomePage {
         nav: member.nav("home"),
