@@ -292,8 +292,11 @@ impl Store {
         let sqlite = matches!(self.backend, super::Backend::Sqlite { .. });
         Ok(on_pool!(self.read(), |p| {
             let (mut list, mut count) = user_page_queries(org.as_uuid(), q, sqlite);
-            let rows = list.build_query_as().fetch_all(p).await?;
-            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+            let rows: Vec<UserRecord> = list.build_query_as().fetch_all(p).await?;
+            let total: i64 = match whole_result(q, rows.len()) {
+                Some(total) => total,
+                None => count.build_query_scalar().fetch_one(p).await?,
+            };
             (rows, total)
         }))
     }
@@ -309,6 +312,17 @@ impl Store {
                 .await?
         }))
     }
+}
+
+/// How many people match, when the page itself says: a first page (no offset, no cursor)
+/// shorter than its limit holds every match. An identity provider's look-up (`userName eq`)
+/// is such a page, and skips the count's round trip.
+fn whole_result(q: &UserPageQuery, rows: usize) -> Option<i64> {
+    let first = q.offset == 0 && q.after.is_none();
+    let short = q
+        .limit
+        .is_none_or(|limit| i64::try_from(rows).is_ok_and(|n| n < limit));
+    (first && short).then(|| i64::try_from(rows).unwrap_or(i64::MAX))
 }
 
 /// The sum of an organization's counter rows (one on SQLite, up to 16 on PostgreSQL); an
@@ -393,4 +407,36 @@ where
         list.push(format!(" LIMIT {limit} OFFSET {offset}"));
     }
     (list, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(offset: i64, after: Option<Uuid>, limit: Option<i64>) -> UserPageQuery {
+        UserPageQuery {
+            filter: None,
+            order: UserOrder::Id,
+            descending: false,
+            after,
+            offset,
+            limit,
+        }
+    }
+
+    #[test]
+    fn only_a_short_first_page_knows_its_total() {
+        assert_eq!(whole_result(&page(0, None, Some(100)), 1), Some(1));
+        assert_eq!(whole_result(&page(0, None, Some(100)), 0), Some(0));
+        assert_eq!(whole_result(&page(0, None, None), 7), Some(7));
+        // A full page may have more behind it; a later page or a cursor page does not know
+        // what came before it; `count=0` asks for the total alone.
+        assert_eq!(whole_result(&page(0, None, Some(100)), 100), None);
+        assert_eq!(whole_result(&page(5, None, Some(100)), 3), None);
+        assert_eq!(
+            whole_result(&page(0, Some(Uuid::nil()), Some(100)), 3),
+            None
+        );
+        assert_eq!(whole_result(&page(0, None, Some(0)), 0), None);
+    }
 }
