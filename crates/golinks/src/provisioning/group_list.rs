@@ -6,7 +6,7 @@ use scim::{AttrPath, Filter, GROUP, ScimError};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::list::{DEFAULT_COUNT, ListParams, MAX_COUNT, parse_paths};
+use super::list::{ListParams, Paging};
 use super::{group_pushdown, group_representation as repr, store_error};
 use crate::domain::OrgId;
 use crate::store::{GroupMember, GroupPageQuery, GroupRecord, Store};
@@ -17,17 +17,14 @@ pub async fn list(
     base_url: &str,
     params: &ListParams,
 ) -> Result<Value, ScimError> {
-    let filter = params
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(|f| Filter::parse_for(f, &GROUP))
-        .transpose()?;
-    let attributes = parse_paths(params.attributes.as_deref())?;
-    let excluded = parse_paths(params.excluded_attributes.as_deref())?;
-    let start = params.start_index.unwrap_or(1).max(1);
-    let count = params.count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_COUNT);
-    let after = cursor(params)?;
+    let Paging {
+        filter,
+        attributes,
+        excluded,
+        start,
+        count,
+        after,
+    } = Paging::read(params, &GROUP)?;
     if params.sort_by.is_some() {
         // Groups come in id order; RFC 7644 §3.4.2.3 lets a provider sort as it can.
         tracing::debug!("sortBy on Groups is ignored: groups are listed in id order");
@@ -109,19 +106,6 @@ async fn render(
 }
 
 /// `Some(None)`: the first cursor page (`cursor=`); RFC 9865 §2.2.
-fn cursor(params: &ListParams) -> Result<Option<Option<Uuid>>, ScimError> {
-    match params.cursor.as_deref() {
-        None => Ok(None),
-        Some(_) if params.start_index.is_some() => Err(ScimError::invalid_value(
-            "use either cursor or startIndex, not both (RFC 9865 §2.2)",
-        )),
-        Some("") => Ok(Some(None)),
-        Some(c) => Uuid::parse_str(c)
-            .map(|id| Some(Some(id)))
-            .map_err(|_| ScimError::invalid_value(format!("invalid cursor {c:?}"))),
-    }
-}
-
 /// The filter the store could not apply, on whole resources (members included).
 #[allow(clippy::too_many_arguments)]
 async fn evaluate(

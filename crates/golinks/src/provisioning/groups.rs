@@ -155,13 +155,7 @@ pub async fn replace(
     body: &Value,
     if_match: Option<EtagMatch>,
 ) -> Result<Written, ScimError> {
-    if let Some(body_id) = body.get("id").and_then(Value::as_str)
-        && body_id != id
-    {
-        return Err(ScimError::mutability(format!(
-            "the body's id {body_id:?} is not this resource's id"
-        )));
-    }
+    super::same_id(body, id)?;
     let (cols, members) = from_body(body)?;
     let members = MemberChange::Replace(members);
     write(store, org, id, if_match, |_| {

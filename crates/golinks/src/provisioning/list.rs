@@ -1,7 +1,7 @@
 //! `GET /Users` and `POST /Users/.search` (RFC 7644 §3.4.2, §3.4.3): filter, sort, index
 //! paging (§3.4.2.4) and cursor paging (RFC 9865), attribute projection (§3.4.2.5).
 
-use scim::{AttrPath, Filter, ScimError, USER};
+use scim::{AttrPath, Filter, Schema, ScimError, USER};
 use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -78,36 +78,67 @@ fn sort_order(params: &ListParams) -> Result<(UserOrder, bool, Option<AttrPath>)
     })
 }
 
+/// What every list request (Users, Groups) asks for besides its order: the filter, the
+/// projection and the page, read and checked in one place.
+pub struct Paging {
+    pub filter: Option<Filter>,
+    pub attributes: Vec<AttrPath>,
+    pub excluded: Vec<AttrPath>,
+    /// 1-based, as `startIndex`.
+    pub start: i64,
+    pub count: i64,
+    /// `None`: index paging; `Some(None)`: the first cursor page; `Some(Some(id))`: the page
+    /// after `id` (RFC 9865).
+    pub after: Option<Option<Uuid>>,
+}
+
+impl Paging {
+    pub fn read(params: &ListParams, schema: &Schema) -> Result<Self, ScimError> {
+        let filter = params
+            .filter
+            .as_deref()
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| Filter::parse_for(f, schema))
+            .transpose()?;
+        let after = match params.cursor.as_deref() {
+            None => None,
+            Some(_) if params.start_index.is_some() => {
+                return Err(ScimError::invalid_value(
+                    "use either cursor or startIndex, not both (RFC 9865 §2.2)",
+                ));
+            }
+            Some("") => Some(None),
+            Some(c) => Some(Some(Uuid::parse_str(c).map_err(|_| {
+                ScimError::invalid_value(format!("invalid cursor {c:?}"))
+            })?)),
+        };
+        Ok(Paging {
+            filter,
+            attributes: parse_paths(params.attributes.as_deref())?,
+            excluded: parse_paths(params.excluded_attributes.as_deref())?,
+            // RFC 7644 §3.4.2.4: a startIndex below 1 is 1, a negative count is 0.
+            start: params.start_index.unwrap_or(1).max(1),
+            count: params.count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_COUNT),
+            after,
+        })
+    }
+}
+
 pub async fn list(
     store: &Store,
     org: OrgId,
     base_url: &str,
     params: &ListParams,
 ) -> Result<Value, ScimError> {
-    let filter = params
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(|f| Filter::parse_for(f, &USER))
-        .transpose()?;
-    let attributes = parse_paths(params.attributes.as_deref())?;
-    let excluded = parse_paths(params.excluded_attributes.as_deref())?;
-    // RFC 7644 §3.4.2.4: a startIndex below 1 is 1, a negative count is 0.
-    let start = params.start_index.unwrap_or(1).max(1);
-    let count = params.count.unwrap_or(DEFAULT_COUNT).clamp(0, MAX_COUNT);
+    let Paging {
+        filter,
+        attributes,
+        excluded,
+        start,
+        count,
+        after,
+    } = Paging::read(params, &USER)?;
     let (order, descending, in_memory_sort) = sort_order(params)?;
-    let after = match params.cursor.as_deref() {
-        None => None,
-        Some(_) if params.start_index.is_some() => {
-            return Err(ScimError::invalid_value(
-                "use either cursor or startIndex, not both (RFC 9865 §2.2)",
-            ));
-        }
-        Some("") => Some(None),
-        Some(c) => Some(Some(Uuid::parse_str(c).map_err(|_| {
-            ScimError::invalid_value(format!("invalid cursor {c:?}"))
-        })?)),
-    };
     if after.is_some() && params.sort_by.is_some() {
         // Our cursor is a position in id order (RFC 9865 leaves the order to the provider).
         return Err(ScimError::invalid_value(

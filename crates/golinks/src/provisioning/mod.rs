@@ -78,6 +78,17 @@ pub async fn get(store: &Store, org: OrgId, id: &str) -> Result<UserRecord, Scim
         .map_err(store_error)
 }
 
+/// A PUT body may repeat the resource's `id` but not name another one (RFC 7644 §3.5.1:
+/// `id` is read-only; a client cannot move a resource).
+pub(crate) fn same_id(body: &Value, id: &str) -> Result<(), ScimError> {
+    match body.get("id").and_then(Value::as_str) {
+        Some(body_id) if body_id != id => Err(ScimError::mutability(format!(
+            "the body's id {body_id:?} is not this resource's id"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A person as written, with what the write changed (for the provisioning log).
 pub type Written = (UserRecord, log_summary::Change);
 
@@ -90,13 +101,7 @@ pub async fn replace(
     body: &Value,
     if_match: Option<EtagMatch>,
 ) -> Result<Written, ScimError> {
-    if let Some(body_id) = body.get("id").and_then(Value::as_str)
-        && body_id != id
-    {
-        return Err(ScimError::mutability(format!(
-            "the body's id {body_id:?} is not this resource's id"
-        )));
-    }
+    same_id(body, id)?;
     let resource = storable(body)?;
     let (before, after) = write(store, org, id, if_match, |_| Ok(resource.clone())).await?;
     let change = log_summary::user_changed(&before, &after);
