@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::store::{GroupRecord, NameParts, UserRecord};
+use crate::store::{GroupRecord, NameParts, UserColumns, UserRecord};
 
 pub const MAX_ATTRIBUTES: usize = 20;
 pub const MAX_VALUE: usize = 120;
@@ -24,13 +24,83 @@ pub struct Change {
 /// How a person is named in the log: their display name, else given and family name, else
 /// their userName.
 pub fn person_name(user: &UserRecord) -> String {
-    name_of(&NameParts {
-        id: user.id,
-        display_name: user.display_name.clone(),
-        given_name: user.given_name.clone(),
-        family_name: user.family_name.clone(),
-        user_name: user.user_name.clone(),
-    })
+    Shown::from(user).name()
+}
+
+/// A person as the log shows them: a stored record, or the columns of one about to be
+/// created (a create's row is written in the create's own transaction).
+struct Shown<'a> {
+    id: Uuid,
+    user_name: &'a str,
+    display_name: Option<&'a str>,
+    given_name: Option<&'a str>,
+    family_name: Option<&'a str>,
+    email: Option<&'a str>,
+    active: bool,
+    title: Option<&'a str>,
+    department: Option<&'a str>,
+    external_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a UserRecord> for Shown<'a> {
+    fn from(u: &'a UserRecord) -> Self {
+        Shown {
+            id: u.id,
+            user_name: &u.user_name,
+            display_name: u.display_name.as_deref(),
+            given_name: u.given_name.as_deref(),
+            family_name: u.family_name.as_deref(),
+            email: u.email.as_deref(),
+            active: u.active,
+            title: u.title.as_deref(),
+            department: u.department.as_deref(),
+            external_id: u.external_id.as_deref(),
+        }
+    }
+}
+
+impl<'a> Shown<'a> {
+    fn of_columns(id: Uuid, c: &'a UserColumns) -> Self {
+        Shown {
+            id,
+            user_name: &c.user_name,
+            display_name: c.display_name.as_deref(),
+            given_name: c.given_name.as_deref(),
+            family_name: c.family_name.as_deref(),
+            email: c.email.as_deref(),
+            active: c.active,
+            title: c.title.as_deref(),
+            department: c.department.as_deref(),
+            external_id: c.external_id.as_deref(),
+        }
+    }
+
+    fn name(&self) -> String {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        name_of(&NameParts {
+            id: self.id,
+            display_name: owned(self.display_name),
+            given_name: owned(self.given_name),
+            family_name: owned(self.family_name),
+            user_name: self.user_name.to_owned(),
+        })
+    }
+
+    /// The attributes an admin reads, as (name, value) in a fixed order.
+    fn attributes(&self) -> Vec<(&'static str, Value)> {
+        let text = |v: Option<&str>| v.map_or(Value::Null, Value::from);
+        vec![
+            ("userName", Value::from(self.user_name)),
+            ("displayName", text(self.display_name)),
+            ("name.givenName", text(self.given_name)),
+            ("name.familyName", text(self.family_name)),
+            ("emails", text(self.email)),
+            ("active", Value::Bool(self.active)),
+            ("title", text(self.title)),
+            ("department", text(self.department)),
+            ("externalId", text(self.external_id)),
+        ]
+    }
 }
 
 pub fn name_of(person: &NameParts) -> String {
@@ -53,22 +123,6 @@ pub fn name_of(person: &NameParts) -> String {
     }
 }
 
-/// The attributes an admin reads, as (name, value) in a fixed order.
-fn user_attributes(user: &UserRecord) -> Vec<(&'static str, Value)> {
-    let text = |v: &Option<String>| v.as_ref().map_or(Value::Null, |s| Value::from(s.as_str()));
-    vec![
-        ("userName", Value::from(user.user_name.as_str())),
-        ("displayName", text(&user.display_name)),
-        ("name.givenName", text(&user.given_name)),
-        ("name.familyName", text(&user.family_name)),
-        ("emails", text(&user.email)),
-        ("active", Value::Bool(user.active)),
-        ("title", text(&user.title)),
-        ("department", text(&user.department)),
-        ("externalId", text(&user.external_id)),
-    ]
-}
-
 /// A value cut to [`MAX_VALUE`] characters, so that one long attribute cannot grow a row.
 fn capped(value: Value) -> Value {
     match value {
@@ -84,14 +138,17 @@ fn attribute(name: &str, before: Value, after: Value) -> Value {
     json!({"attribute": name, "before": capped(before), "after": capped(after)})
 }
 
-pub fn user_created(user: &UserRecord) -> Change {
-    let attributes: Vec<Value> = user_attributes(user)
+/// A person about to be created as `id` with `columns`.
+pub fn user_created(id: Uuid, columns: &UserColumns) -> Change {
+    let user = Shown::of_columns(id, columns);
+    let attributes: Vec<Value> = user
+        .attributes()
         .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(name, v)| attribute(name, Value::Null, v))
         .collect();
     Change {
-        summary: format!("Created {}", person_name(user)),
+        summary: format!("Created {}", user.name()),
         changes: json!({ "attributes": attributes }),
     }
 }
@@ -105,9 +162,10 @@ pub fn user_deleted(user: &UserRecord) -> Change {
 
 /// A PUT or PATCH of a person: what changed, named by its most telling change.
 pub fn user_changed(before: &UserRecord, after: &UserRecord) -> Change {
-    let changed: Vec<(&str, Value, Value)> = user_attributes(before)
+    let changed: Vec<(&str, Value, Value)> = Shown::from(before)
+        .attributes()
         .into_iter()
-        .zip(user_attributes(after))
+        .zip(Shown::from(after).attributes())
         .filter(|((_, b), (_, a))| b != a)
         .map(|((name, b), (_, a))| (name, b, a))
         .take(MAX_ATTRIBUTES)

@@ -18,12 +18,13 @@ pub mod token_health;
 
 use scim::{ScimError, USER};
 use serde_json::Value;
+use uuid::Uuid;
 
 pub use list::{ListParams, list};
 use representation::EtagMatch;
 
 use crate::domain::{OrgId, UserId};
-use crate::store::{Store, StoreError, UserRecord};
+use crate::store::{LogEntry, Store, StoreError, UserRecord};
 
 /// How often a PATCH or PUT without `If-Match` re-reads and retries when another write to the
 /// same person lands between its read and its write.
@@ -62,13 +63,25 @@ fn storable(body: &Value) -> Result<Value, ScimError> {
 }
 
 /// RFC 7644 §3.3: a new person from a POST body.
-pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<UserRecord, ScimError> {
+/// RFC 7644 §3.3: creates the person. The provisioning log's row for the create (`log` builds
+/// it from the new person's id, userName and the change) is written in the same transaction:
+/// one commit per create instead of two, and never a person without their log row.
+pub async fn create(
+    store: &Store,
+    org: OrgId,
+    body: &Value,
+    log: impl FnOnce(Uuid, &str, &log_summary::Change) -> LogEntry,
+) -> Result<Written, ScimError> {
     let resource = storable(body)?;
     let cols = columns::of(&resource);
-    store
-        .insert_scim_user(org, &cols, &resource)
+    let id = UserId::new();
+    let change = log_summary::user_created(id.as_uuid(), &cols);
+    let entry = log(id.as_uuid(), &cols.user_name, &change);
+    let user = store
+        .insert_scim_user(org, id, &cols, &resource, Some(&entry))
         .await
-        .map_err(store_error)
+        .map_err(store_error)?;
+    Ok((user, change))
 }
 
 pub async fn get(store: &Store, org: OrgId, id: &str) -> Result<UserRecord, ScimError> {

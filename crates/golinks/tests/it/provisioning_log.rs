@@ -100,6 +100,20 @@ async fn people_changes_are_summarized_with_before_and_after(backend: Backend) {
             "Refused: bad token",
         ]
     );
+    // The create's row is written in the create's own transaction, with what the
+    // middleware writes for any other request.
+    let create = &entries[0];
+    assert_eq!(
+        (create.method.as_str(), create.path.as_str(), create.status),
+        ("POST", "/scim/v2/Users", 201)
+    );
+    assert_eq!(create.user_id.map(|u| u.to_string()).as_deref(), Some(id));
+    assert_eq!(create.user_name.as_deref(), Some("dana@acme.example"));
+    assert!(create.token_id.is_some() && create.token_name.is_some());
+    assert_eq!(
+        changes(create)["attributes"][0],
+        json!({"attribute": "userName", "before": null, "after": "dana@acme.example"})
+    );
     assert_eq!(
         changes(&entries[1])["attributes"],
         json!([{"attribute": "active", "before": true, "after": false}])

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use golinks::domain::UserId;
 use golinks::provisioning::{columns, pushdown, representation};
 use golinks::store::{Store, UserOrder, UserPageQuery};
 use scim::{Filter, USER};
@@ -101,7 +102,7 @@ async fn sql_pushdown_agrees_with_the_evaluator(backend: Backend) {
     for p in people() {
         let resource = scim::normalize(&p, &USER).expect("valid");
         store
-            .insert_scim_user(org, &columns::of(&resource), &resource)
+            .insert_scim_user(org, UserId::new(), &columns::of(&resource), &resource, None)
             .await
             .expect("insert");
     }

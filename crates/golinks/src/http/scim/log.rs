@@ -19,6 +19,11 @@ use crate::store::LogEntry;
 /// What handlers and extractors learn about a request, for its log line.
 #[derive(Debug, Clone, Default)]
 pub struct LogNote {
+    /// The request as logged (set by [`record`]): method, path with query, and its start.
+    pub(super) request: Option<(Method, String, Instant)>,
+    /// The handler wrote the row itself, in its change's own transaction (a create):
+    /// [`record`] writes nothing more.
+    pub written: bool,
     pub org: Option<OrgId>,
     pub token: Option<(Uuid, String)>,
     pub user: Option<(Uuid, String)>,
@@ -48,6 +53,35 @@ impl LogNote {
         Self {
             change: Some(change),
             ..self
+        }
+    }
+
+    /// The row a successful request with `change` gets, for a handler that writes it with the
+    /// change itself (one transaction, one commit: `Store::insert_scim_user`).
+    pub fn success_entry(
+        &self,
+        status: StatusCode,
+        user: (Uuid, &str),
+        change: &Change,
+    ) -> LogEntry {
+        let (method, path, started) = self
+            .request
+            .clone()
+            .unwrap_or_else(|| (Method::POST, String::new(), Instant::now()));
+        LogEntry {
+            at: time::OffsetDateTime::now_utc(),
+            token_id: self.token.as_ref().map(|t| t.0),
+            token_name: self.token.as_ref().map(|t| t.1.clone()),
+            method: method.to_string(),
+            path,
+            user_id: Some(user.0),
+            user_name: Some(user.1.to_owned()),
+            status: i32::from(status.as_u16()),
+            scim_type: None,
+            detail: None,
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            summary: Some(change.summary.clone()),
+            changes: Some(change.changes.to_string()),
         }
     }
 
@@ -84,7 +118,10 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         .and_then(|h| h.to_str().ok())
         .map(crate::index::strip_port);
     let host_org = state.index.hosts().org_for(host).map(|o| o.id);
-    let note: RequestNote = Arc::default();
+    let note: RequestNote = Arc::new(Mutex::new(LogNote {
+        request: Some((method.clone(), path.clone(), started)),
+        ..LogNote::default()
+    }));
     request.extensions_mut().insert(Arc::clone(&note));
     let response = next.run(request).await;
     let status = response.status();
@@ -95,6 +132,9 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         return response;
     }
     let mut note = note.lock().map(|n| n.clone()).unwrap_or_default();
+    if note.written {
+        return response;
+    }
     if let Some(from_response) = response.extensions().get::<LogNote>() {
         note.user = from_response.user.clone().or(note.user);
         note.scim_type = from_response.scim_type.clone().or(note.scim_type);

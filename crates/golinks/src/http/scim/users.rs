@@ -3,14 +3,14 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use scim::USER;
 use serde_json::Value;
 
-use super::log::LogNote;
+use super::log::{LogNote, RequestNote};
 use super::request::{if_match, json_body, params_from_object, parse_query};
 use super::{ScimFailure, ScimJson, base_url};
 use crate::app::AppState;
@@ -60,12 +60,20 @@ async fn resource_response(
 async fn create(
     State(state): State<AppState>,
     client: ScimClient,
+    Extension(note): Extension<RequestNote>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
-    let user = provisioning::create(&state.store, client.org, &body).await?;
-    let change = log_summary::user_created(&user);
+    let logged = note.lock().map(|n| n.clone()).unwrap_or_default();
+    let (user, change) =
+        provisioning::create(&state.store, client.org, &body, |id, name, change| {
+            logged.success_entry(StatusCode::CREATED, (id, name), change)
+        })
+        .await?;
+    if let Ok(mut note) = note.lock() {
+        note.written = true;
+    }
     let response =
         resource_response(&state, client.org, &user, &headers, StatusCode::CREATED).await?;
     Ok(response.with_change(change))
