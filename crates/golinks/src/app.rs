@@ -44,6 +44,8 @@ pub struct Services {
     pub config: Arc<Config>,
     pub scim_limiter: Arc<ScimLimiter>,
     pub sessions: Arc<SessionCache>,
+    /// SCIM tokens found once, trusted while nothing was revoked.
+    pub scim_tokens: Arc<crate::http::auth::ScimTokenCache>,
     pub sign_in_limiter: Arc<SignInLimiter>,
     /// Failed bearer-token authentications per client address.
     pub bearer_failures: Arc<BearerFailures>,
@@ -91,6 +93,7 @@ impl App {
             index: Arc::new(index),
             clicks: Arc::default(),
             sessions: Arc::new(SessionCache::new(unknown_secrets.clone())),
+            scim_tokens: Arc::default(),
             unknown_secrets,
             bearer_failures: Arc::default(),
             scim_limiter: Arc::new(ScimLimiter::new(

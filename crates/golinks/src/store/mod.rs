@@ -110,6 +110,9 @@ pub struct Store {
     /// Writes to people since start-up, for `optimize`'s caller: a bulk load wants fresh
     /// planner statistics soon, not at the next minute.
     people_writes: Arc<AtomicU64>,
+    /// SCIM token revocations made through this store (its clones included): a token cache
+    /// compares it, so this process refuses a revoked token from the next request on.
+    scim_token_revocations: Arc<AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -146,12 +149,17 @@ impl Store {
         let store = Self {
             backend,
             people_writes: Arc::default(),
+            scim_token_revocations: Arc::default(),
         };
         store.ensure_default_org().await?;
         Ok(store)
     }
 
     /// How many people were created, changed or deleted through this store since it opened.
+    pub fn scim_token_revocations(&self) -> u64 {
+        self.scim_token_revocations.load(Ordering::Relaxed)
+    }
+
     pub fn people_writes(&self) -> u64 {
         self.people_writes.load(Ordering::Relaxed)
     }

@@ -4,6 +4,9 @@ use crate::metrics::{QueryFamily, time_query};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use std::sync::atomic::Ordering;
+
+use super::orgs::bump_change_seq;
 use super::rows::parse_enum;
 use super::{ApiCaller, Store, StoreError, StoreResult, Timestamp, TokenInfo, on_pool};
 use crate::domain::{OrgId, TokenId, UserId};
@@ -79,10 +82,14 @@ impl Store {
 
     /// Revokes the organization's SCIM tokens named `name_or_id` (a name, or an id).
     /// Returns how many were revoked; none is [`StoreError::NotFound`].
+    /// Revokes the organization's live SCIM tokens named `name_or_id`. The organization's change
+    /// sequence moves in the same transaction, so that every server drops the tokens it
+    /// remembers (`ScimTokenCache`); this process's store counts the revocation for its own.
     pub async fn revoke_scim_tokens(&self, org: OrgId, name_or_id: &str) -> StoreResult<u64> {
         let id = name_or_id.parse::<Uuid>().ok();
         let done = on_pool!(self.write(), |p| {
-            sqlx::query(
+            let mut tx = p.begin().await?;
+            let done = sqlx::query(
                 "UPDATE scim_tokens SET revoked_at = $3
                  WHERE org_id = $1 AND (name = $2 OR id = $4) AND revoked_at IS NULL",
             )
@@ -90,13 +97,19 @@ impl Store {
             .bind(name_or_id)
             .bind(Timestamp::now())
             .bind(id)
-            .execute(p)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if done > 0 {
+                bump_change_seq!(tx, org);
+            }
+            tx.commit().await?;
+            done
         });
         if done == 0 {
             return Err(StoreError::NotFound);
         }
+        self.scim_token_revocations.fetch_add(1, Ordering::Relaxed);
         Ok(done)
     }
 

@@ -119,6 +119,36 @@ async fn a_person_deactivated_on_one_replica_is_refused_on_another_without_a_pol
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scim_token_revoked_on_one_replica_is_refused_on_another_without_a_poll() {
+    let Some(backend) = postgres() else { return };
+    let a = TestApp::spawn(backend).await;
+    let b = deaf_to_polls(&a).await;
+    let scim = a.scim_token().await;
+    // B remembers the token after its first request.
+    for _ in 0..2 {
+        assert_eq!(b.scim_json(Method::GET, "/Users", &scim, None).await.0, 200);
+    }
+    let org = a
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org")
+        .id;
+    a.state
+        .store
+        .revoke_scim_tokens(org, "test-idp")
+        .await
+        .expect("revoke");
+    within(
+        Duration::from_secs(5),
+        "B still accepts the revoked SCIM token",
+        || async { b.scim_json(Method::GET, "/Users", &scim, None).await.0 == 401 },
+    )
+    .await;
+}
+
 async fn api_token(app: &TestApp, org: OrgId, user: UserId) -> String {
     let secret = Secret::generate(TokenKind::Api);
     app.state

@@ -1,5 +1,6 @@
 //! SCIM Users: the protocol's own behaviour (RFC 7644), on both backends.
 
+use golinks::store::Store;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -524,8 +525,38 @@ async fn tokens_are_required_and_scoped_to_their_organization(backend: Backend) 
     assert_eq!(status, 401, "a revoked token stops working at once");
 }
 
+/// A server remembers SCIM tokens it has seen; a revocation through another process (the
+/// CLI, another replica) reaches it with the organization's change sequence.
+async fn a_token_revoked_by_another_process_is_refused_after_its_next_sync(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.scim_token().await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.scim_json(Method::GET, "/Users", &token, None).await.0,
+            200
+        );
+    }
+    let other = Store::open(&app.db.url)
+        .await
+        .expect("another process's store");
+    let org = other.find_org_by_slug("default").await.expect("org").id;
+    other
+        .revoke_scim_tokens(org, "test-idp")
+        .await
+        .expect("revoke");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.scim_json(Method::GET, "/Users", &token, None).await.0 != 401 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the revoked token is still accepted after 10 s (the sync runs every 200 ms)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 on_both_backends!(
     a_user_is_created_read_replaced_and_deleted,
+    a_token_revoked_by_another_process_is_refused_after_its_next_sync,
     user_names_are_unique_case_insensitively,
     fifty_concurrent_creates_of_one_user_name_make_exactly_one_person,
     etags_guard_writes_and_reads,

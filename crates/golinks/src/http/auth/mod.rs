@@ -21,6 +21,7 @@ pub mod limit;
 mod member;
 pub mod origin;
 mod scim;
+pub mod scim_tokens;
 pub mod session;
 pub mod sign_in_limit;
 
@@ -31,5 +32,6 @@ pub use limit::BearerFailures;
 pub use member::{Admin, Member, sign_in_first};
 pub use origin::SameOrigin;
 pub use scim::{ScimClient, ScimLimiter};
+pub use scim_tokens::ScimTokenCache;
 pub use session::{SignedIn, Visitor};
 pub use sign_in_limit::{SignInAttempt, SignInLimiter};

@@ -56,7 +56,11 @@ impl FromRequestParts<AppState> for ScimClient {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let find = |digest: Vec<u8>| async move { state.store.find_scim_token(&digest).await };
+        let find = |digest: Vec<u8>| async move {
+            (state.scim_tokens)
+                .find(&state.store, &state.index, &digest)
+                .await
+        };
         let (org, id, name, last_used) = bearer::authenticate(parts, state, TokenKind::Scim, find)
             .await
             .map_err(refusal)?;
@@ -71,10 +75,12 @@ impl FromRequestParts<AppState> for ScimClient {
             .limiter
             .check(&id)
             .map_err(|too_many| too_many.respond(Format::Scim, "requests for this token"))?;
-        if last_used.is_none_or(|t| OffsetDateTime::now_utc() - t > LAST_USED_GRANULARITY)
-            && let Err(e) = state.store.touch_scim_token(org, id).await
-        {
-            tracing::warn!(error = %e, "cannot record the SCIM token's last use");
+        let now = OffsetDateTime::now_utc();
+        if last_used.is_none_or(|t| now - t > LAST_USED_GRANULARITY) {
+            match state.store.touch_scim_token(org, id).await {
+                Ok(()) => state.scim_tokens.touched(id, now),
+                Err(e) => tracing::warn!(error = %e, "cannot record the SCIM token's last use"),
+            }
         }
         Ok(ScimClient { org })
     }
