@@ -91,6 +91,14 @@ impl From<StoreError> for LinkError {
     }
 }
 
+/// Whom an imported link belongs to and who may follow it, as found in this organization.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ImportedOwners {
+    pub owner: Option<UserId>,
+    pub owner_group: Option<uuid::Uuid>,
+    pub visible_to: Option<uuid::Uuid>,
+}
+
 /// Where a write comes from: the organization, who acts (none for the CLI), and the host
 /// names that are this server's own (a destination there would loop).
 pub struct WriteContext<'a> {
@@ -173,15 +181,25 @@ impl<'a> Links<'a> {
 
     /// An imported link, checked as [`Links::create`] checks a new one. Its owner is whoever
     /// the caller found for the export's owner email, or none: an export from elsewhere names
-    /// people who may not be here, and their links come in unowned (unless private).
+    /// people who may not be here, and their links come in unowned (unless private). Its
+    /// groups are the ones the caller found for the export's displayNames; a group that is
+    /// not here is the caller's error to report, never a link silently widened.
     pub fn import_draft(
         &self,
         cx: &WriteContext<'_>,
         input: &LinkInput,
-        owner: Option<UserId>,
+        owners: ImportedOwners,
     ) -> Result<LinkDraft, LinkError> {
+        if owners.owner.is_some() && owners.owner_group.is_some() {
+            return Err(LinkError::Invalid(vec![FieldError::new(
+                "owner_group",
+                "give the link a person or a team, not both",
+            )]));
+        }
         let mut draft = draft_from(None, input, cx.own_hosts)?;
-        draft.owner = owner;
+        draft.owner = owners.owner;
+        draft.owner_group = owners.owner_group;
+        draft.visible_to = owners.visible_to;
         check_owners(&draft)?;
         Ok(draft)
     }

@@ -1,8 +1,12 @@
 //! Link import and export formats.
 //!
 //! - Ours (JSON): `{"format": "golinks/v1", "links": [{"name", "url", "description", "tags",
-//!   "aliases", "visibility", "owner"}]}` where `owner` is an email; `golinks links export`
-//!   writes it and `golinks links import` reads it back.
+//!   "aliases", "visibility", "owner", "owner_group", "visible_to_group"}]}` where `owner` is
+//!   an email and the two groups are displayNames (absent when the link has none); `golinks
+//!   links export` writes it and `golinks links import` reads it back. A group is named by its
+//!   displayName, not its id: ids are minted by each server, while the identity provider
+//!   pushes the same displayName to every organization it provisions (and displayName is
+//!   unique among an organization's groups).
 //! - tailscale/golink's export (JSON Lines, one link per line):
 //!   `{"Short": "name", "Long": "https://…", "Created": "…", "LastEdit": "…", "Owner": "email"}`.
 //!
@@ -36,6 +40,12 @@ pub struct ExportedLink {
     pub visibility: String,
     #[serde(default)]
     pub owner: Option<String>,
+    /// The owning team's displayName (then `owner` is absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_group: Option<String>,
+    /// The displayName of the only group whose members may follow the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_to_group: Option<String>,
 }
 
 fn company() -> String {
@@ -52,13 +62,16 @@ struct GolinkLine {
     owner: Option<String>,
 }
 
-/// A link read from a file, and its owner's email if the file names one.
+/// A link read from a file, and its owner's email and groups' displayNames if the file names
+/// them.
 #[derive(Debug, Clone)]
 pub struct ImportItem {
     /// Where it is in the file, for messages: "line 12" (JSONL) or "link 12" (our JSON).
     pub at: String,
     pub input: LinkInput,
     pub owner: Option<String>,
+    pub owner_group: Option<String>,
+    pub visible_to_group: Option<String>,
 }
 
 /// A record of the file that could not be read at all, and why.
@@ -82,6 +95,8 @@ impl ImportItem {
                 ..Default::default()
             },
             owner: l.owner.filter(|o| !o.is_empty()),
+            owner_group: l.owner_group.filter(|g| !g.trim().is_empty()),
+            visible_to_group: l.visible_to_group.filter(|g| !g.trim().is_empty()),
         }
     }
 }
@@ -97,6 +112,8 @@ pub fn export(links: Vec<Link>) -> Export {
             aliases: l.aliases,
             visibility: l.visibility.to_string(),
             owner: l.owner.map(|o| o.email),
+            owner_group: l.owner_group.map(|g| g.display_name),
+            visible_to_group: l.visible_to.map(|g| g.display_name),
         })
         .collect();
     Export {
@@ -157,6 +174,9 @@ fn golink_line(number: usize, line: &str) -> Result<ImportItem, Unreadable> {
                 ..Default::default()
             },
             owner: l.owner.filter(|o| !o.is_empty()),
+            // tailscale/golink has no groups.
+            owner_group: None,
+            visible_to_group: None,
         }),
         Err(e) => Err(Unreadable {
             at,
@@ -202,6 +222,32 @@ mod tests {
             Some(&["wiki".to_owned()][..])
         );
         assert_eq!(items[0].input.visibility.as_deref(), Some("unlisted"));
+        assert_eq!(items[0].owner_group, None);
+    }
+
+    #[test]
+    fn groups_are_read_by_display_name_and_left_out_when_absent() {
+        let text = r#"{"format":"golinks/v1","links":[
+            {"name":"budget","url":"https://fin.example/","owner_group":"Finance",
+             "visible_to_group":"Finance Leads"},
+            {"name":"wiki","url":"https://wiki.example/","owner_group":""}]}"#;
+        let items = parse(text).expect("valid");
+        assert_eq!(items[0].owner_group.as_deref(), Some("Finance"));
+        assert_eq!(items[0].visible_to_group.as_deref(), Some("Finance Leads"));
+        assert_eq!(items[1].owner_group, None, "an empty name is no group");
+        let plain = ExportedLink {
+            name: "wiki".into(),
+            url: "https://wiki.example/".into(),
+            description: String::new(),
+            tags: Vec::new(),
+            aliases: Vec::new(),
+            visibility: company(),
+            owner: None,
+            owner_group: None,
+            visible_to_group: None,
+        };
+        let json = serde_json::to_value(&plain).expect("json");
+        assert!(json.get("owner_group").is_none() && json.get("visible_to_group").is_none());
     }
 
     #[test]

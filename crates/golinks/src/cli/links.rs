@@ -3,7 +3,9 @@
 //! An import checks every link before it writes any: by default one invalid link refuses the
 //! whole file (a migration should not half-happen by surprise); `--skip-invalid` imports the
 //! rest and names each skipped line and why. Links whose name is taken are always skipped, so
-//! running an import twice is harmless.
+//! running an import twice is harmless. A link whose team or visible-to group (named by
+//! displayName) is not in the organization is invalid like any other: the link is never
+//! imported without it.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -11,11 +13,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use uuid::Uuid;
 
 use super::LinksCommand;
 use super::admin::open;
 use crate::domain::{Email, UserId};
-use crate::links::{LinkError, Links, WriteContext};
+use crate::links::{ImportedOwners, LinkError, Links, WriteContext};
 use crate::store::{LinkDraft, Org, Store, StoreError};
 use crate::transfer::{self, ImportItem};
 
@@ -106,18 +109,22 @@ fn problem(at: &str, name: Option<&str>, why: &str) -> String {
     }
 }
 
-/// Owners by email, looked up once each: an export of thousands of links has few owners.
+/// Owners by email and groups by displayName, each looked up once: an export of thousands
+/// of links has few owners and fewer groups.
 #[derive(Default)]
-struct Owners(HashMap<String, Option<UserId>>);
+struct Owners {
+    people: HashMap<String, Option<UserId>>,
+    groups: HashMap<String, Option<Uuid>>,
+}
 
 impl Owners {
-    async fn find(
+    async fn person(
         &mut self,
         store: &Store,
         cx: &WriteContext<'_>,
         email: &Email,
     ) -> Result<Option<UserId>, StoreError> {
-        if let Some(known) = self.0.get(email.as_str()) {
+        if let Some(known) = self.people.get(email.as_str()) {
             return Ok(*known);
         }
         let found = match store.find_user_by_email(cx.org, email).await {
@@ -125,9 +132,73 @@ impl Owners {
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e),
         };
-        self.0.insert(email.as_str().to_owned(), found);
+        self.people.insert(email.as_str().to_owned(), found);
         Ok(found)
     }
+
+    /// The live group of that displayName (compared as the store compares it, ignoring case).
+    async fn group(
+        &mut self,
+        store: &Store,
+        cx: &WriteContext<'_>,
+        name: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        if let Some(known) = self.groups.get(name) {
+            return Ok(*known);
+        }
+        let found = match store.find_group_by_display_name(cx.org, name).await {
+            Ok(group) => Some(group.id),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        self.groups.insert(name.to_owned(), found);
+        Ok(found)
+    }
+}
+
+/// The file's owner and groups, found here. A group the file names that this organization
+/// does not have makes the link invalid: importing it without its team or its restriction
+/// would hand it to nobody, or show it to everyone.
+async fn owners_of(
+    links: &Links<'_>,
+    cx: &WriteContext<'_>,
+    owners: &mut Owners,
+    item: &ImportItem,
+) -> Result<ImportedOwners, String> {
+    if item.owner.is_some() && item.owner_group.is_some() {
+        return Err("owner_group: give the link a person or a team, not both".to_owned());
+    }
+    let owner = match item.owner.as_deref().and_then(|o| Email::try_from(o).ok()) {
+        Some(email) => owners
+            .person(links.store, cx, &email)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let mut missing = Vec::new();
+    let mut found = [None, None];
+    for (slot, (field, name)) in found.iter_mut().zip([
+        ("owner_group", item.owner_group.as_deref()),
+        ("visible_to_group", item.visible_to_group.as_deref()),
+    ]) {
+        let Some(name) = name else { continue };
+        *slot = owners
+            .group(links.store, cx, name)
+            .await
+            .map_err(|e| e.to_string())?;
+        if slot.is_none() {
+            missing.push(format!("{field}: no group {name:?} in this organization"));
+        }
+    }
+    let [owner_group, visible_to] = found;
+    if !missing.is_empty() {
+        return Err(missing.join("; "));
+    }
+    Ok(ImportedOwners {
+        owner,
+        owner_group,
+        visible_to,
+    })
 }
 
 async fn draft(
@@ -136,15 +207,9 @@ async fn draft(
     owners: &mut Owners,
     item: &ImportItem,
 ) -> Result<LinkDraft, String> {
-    let owner = match item.owner.as_deref().and_then(|o| Email::try_from(o).ok()) {
-        Some(email) => owners
-            .find(links.store, cx, &email)
-            .await
-            .map_err(|e| e.to_string())?,
-        None => None,
-    };
+    let owners = owners_of(links, cx, owners, item).await?;
     links
-        .import_draft(cx, &item.input, owner)
+        .import_draft(cx, &item.input, owners)
         .map_err(|e| match e {
             LinkError::Invalid(errors) => errors
                 .iter()

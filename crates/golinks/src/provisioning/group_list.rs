@@ -1,15 +1,16 @@
 //! `GET /Groups` and `POST /Groups/.search` (RFC 7644 §3.4.2, §3.4.3), as `list` does for
-//! people: filters pushed down where they can be, index and cursor paging, projection. A
-//! page's members are read in one query, and not at all when the projection leaves them out.
+//! people: filters and sorts pushed down where they can be, index and cursor paging,
+//! projection. A page's members are read in one query, and not at all when the projection
+//! leaves them out.
 
-use scim::{AttrPath, Filter, GROUP, ScimError};
+use scim::{AttrPath, GROUP, ScimError};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::list::{ListParams, Paging};
+use super::list::{ListParams, Paging, sort_by_attribute, sort_descending};
 use super::{group_pushdown, group_representation as repr, store_error};
 use crate::domain::OrgId;
-use crate::store::{GroupMember, GroupPageQuery, GroupRecord, Store};
+use crate::store::{GroupMember, GroupOrder, GroupPageQuery, GroupRecord, Store};
 
 pub async fn list(
     store: &Store,
@@ -17,48 +18,34 @@ pub async fn list(
     base_url: &str,
     params: &ListParams,
 ) -> Result<Value, ScimError> {
-    let Paging {
-        filter,
-        attributes,
-        excluded,
-        start,
-        count,
-        after,
-    } = Paging::read(params, &GROUP)?;
-    if params.sort_by.is_some() {
-        // Groups come in id order; RFC 7644 §3.4.2.3 lets a provider sort as it can.
-        tracing::debug!("sortBy on Groups is ignored: groups are listed in id order");
-    }
-    let plan = group_pushdown::plan(filter.as_ref());
+    let paging = Paging::read(params, &GROUP)?;
+    let sort = sort_order(params)?;
+    let plan = group_pushdown::plan(paging.filter.as_ref());
+    let in_sql = plan.exact && sort.in_memory.is_none();
+    let after = paging.after;
     let query = GroupPageQuery {
         filter: plan.predicate,
-        after: if plan.exact { after.flatten() } else { None },
-        offset: if plan.exact && after.is_none() {
-            start - 1
+        // A cursor is a position in id order (`Paging::read` refuses sortBy with it).
+        order: sort.order,
+        descending: sort.descending && after.is_none(),
+        after: if in_sql { after.flatten() } else { None },
+        offset: if in_sql && after.is_none() {
+            paging.start - 1
         } else {
             0
         },
-        limit: plan.exact.then_some(count + i64::from(after.is_some())),
+        limit: in_sql.then_some(paging.count + i64::from(after.is_some())),
     };
     let (rows, sql_total) = store
         .list_scim_groups(org, &query)
         .await
         .map_err(store_error)?;
-    let (page, total) = if plan.exact {
+    let (page, total) = if in_sql {
         (rows, sql_total)
     } else {
-        evaluate(
-            store,
-            org,
-            base_url,
-            rows,
-            filter.as_ref(),
-            params,
-            start,
-            count,
-        )
-        .await?
+        evaluate(store, org, base_url, rows, &paging, &sort).await?
     };
+    let count = paging.count;
     let (page, next_cursor) = match after {
         Some(_) if page.len() as i64 > count => {
             let page: Vec<GroupRecord> = page.into_iter().take(count as usize).collect();
@@ -67,15 +54,61 @@ pub async fn list(
         }
         _ => (page, None),
     };
-    let resources = render(store, org, base_url, &page, (&attributes, &excluded)).await?;
+    let projection = (&paging.attributes[..], &paging.excluded[..]);
+    let resources = render(store, org, base_url, &page, projection).await?;
     let per_page = resources.len() as u64;
     Ok(scim::list_response(
         resources,
         total.max(0) as u64,
-        start as u64,
+        paging.start as u64,
         per_page,
         next_cursor,
     ))
+}
+
+/// The order a list asks for (RFC 7644 §3.4.2.3): by a column in SQL, or, for an attribute
+/// that is no column (`members.value`, one the schema lacks), by the resources in memory, as
+/// the Users list does.
+struct Sort {
+    order: GroupOrder,
+    descending: bool,
+    in_memory: Option<AttrPath>,
+}
+
+fn sort_order(params: &ListParams) -> Result<Sort, ScimError> {
+    let descending = sort_descending(params)?;
+    let Some(raw) = params.sort_by.as_deref() else {
+        return Ok(Sort {
+            order: GroupOrder::Id,
+            descending,
+            in_memory: None,
+        });
+    };
+    let path = GROUP.normalize(&AttrPath::parse(raw)?);
+    let order = match (
+        path.urn.as_deref(),
+        path.attr.as_str(),
+        path.sub_attr.as_deref(),
+    ) {
+        (None, "displayName", None) => Some(GroupOrder::DisplayName),
+        (None, "id", None) => Some(GroupOrder::Id),
+        (None, "externalId", None) => Some(GroupOrder::ExternalId),
+        (None, "meta", Some("created")) => Some(GroupOrder::Created),
+        (None, "meta", Some("lastModified")) => Some(GroupOrder::LastModified),
+        _ => None,
+    };
+    Ok(match order {
+        Some(order) => Sort {
+            order,
+            descending,
+            in_memory: None,
+        },
+        None => Sort {
+            order: GroupOrder::Id,
+            descending,
+            in_memory: Some(path),
+        },
+    })
 }
 
 /// The page's resources, projected; their members read in one query, only if shown.
@@ -105,38 +138,43 @@ async fn render(
         .collect())
 }
 
-/// `Some(None)`: the first cursor page (`cursor=`); RFC 9865 §2.2.
-/// The filter the store could not apply, on whole resources (members included).
-#[allow(clippy::too_many_arguments)]
+/// The filter the store could not apply and the sort it could not make, on whole resources
+/// (members included); then the page.
 async fn evaluate(
     store: &Store,
     org: OrgId,
     base_url: &str,
     rows: Vec<GroupRecord>,
-    filter: Option<&Filter>,
-    params: &ListParams,
-    start: i64,
-    count: i64,
+    paging: &Paging,
+    sort: &Sort,
 ) -> Result<(Vec<GroupRecord>, i64), ScimError> {
     let members = members_of(store, org, &rows).await?;
-    let matching: Vec<GroupRecord> = rows
+    let mut matching: Vec<(GroupRecord, Value)> = rows
         .into_iter()
-        .filter(|g| {
-            let resource = repr::resource(g, Some(of_group(&members, g.id)), base_url);
-            filter.is_none_or(|f| f.matches(&resource, &GROUP))
+        .map(|g| {
+            let resource = repr::resource(&g, Some(of_group(&members, g.id)), base_url);
+            (g, resource)
+        })
+        .filter(|(_, resource)| {
+            paging
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.matches(resource, &GROUP))
         })
         .collect();
+    if let Some(path) = &sort.in_memory {
+        sort_by_attribute(&mut matching, path, sort.descending, |g| g.id);
+    }
     let total = matching.len() as i64;
-    let cursor = params
-        .cursor
-        .as_deref()
-        .and_then(|c| Uuid::parse_str(c).ok());
-    let (skip, take) = match params.cursor {
-        Some(_) => (0, count + 1),
-        None => (start - 1, count),
+    // `Some(None)`: the first cursor page (`cursor=`); RFC 9865 §2.2.
+    let cursor = paging.after.flatten();
+    let (skip, take) = match paging.after {
+        Some(_) => (0, paging.count + 1),
+        None => (paging.start - 1, paging.count),
     };
     let page = matching
         .into_iter()
+        .map(|(g, _)| g)
         .filter(|g| cursor.is_none_or(|c| g.id > c))
         .skip(skip as usize)
         .take(take as usize)

@@ -46,21 +46,24 @@ fn comma_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, 
     }))
 }
 
-fn sort_order(params: &ListParams) -> Result<(UserOrder, bool, Option<AttrPath>), ScimError> {
-    let descending = match params
+/// `sortOrder` (RFC 7644 §3.4.2.3): ascending unless it says descending.
+pub fn sort_descending(params: &ListParams) -> Result<bool, ScimError> {
+    match params
         .sort_order
         .as_deref()
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        None | Some("ascending") => false,
-        Some("descending") => true,
-        Some(other) => {
-            return Err(ScimError::invalid_value(format!(
-                "sortOrder is ascending or descending, not {other:?}"
-            )));
-        }
-    };
+        None | Some("ascending") => Ok(false),
+        Some("descending") => Ok(true),
+        Some(other) => Err(ScimError::invalid_value(format!(
+            "sortOrder is ascending or descending, not {other:?}"
+        ))),
+    }
+}
+
+fn sort_order(params: &ListParams) -> Result<(UserOrder, bool, Option<AttrPath>), ScimError> {
+    let descending = sort_descending(params)?;
     let Some(raw) = params.sort_by.as_deref() else {
         return Ok((UserOrder::Id, descending, None));
     };
@@ -112,6 +115,12 @@ impl Paging {
                 ScimError::invalid_value(format!("invalid cursor {c:?}"))
             })?)),
         };
+        if after.is_some() && params.sort_by.is_some() {
+            // Our cursor is a position in id order (RFC 9865 leaves the order to the provider).
+            return Err(ScimError::invalid_value(
+                "sortBy cannot be combined with cursor paging",
+            ));
+        }
         Ok(Paging {
             filter,
             attributes: parse_paths(params.attributes.as_deref())?,
@@ -139,12 +148,6 @@ pub async fn list(
         after,
     } = Paging::read(params, &USER)?;
     let (order, descending, in_memory_sort) = sort_order(params)?;
-    if after.is_some() && params.sort_by.is_some() {
-        // Our cursor is a position in id order (RFC 9865 leaves the order to the provider).
-        return Err(ScimError::invalid_value(
-            "sortBy cannot be combined with cursor paging",
-        ));
-    }
     let plan = pushdown::plan(filter.as_ref());
     let in_sql = plan.exact && in_memory_sort.is_none();
     let query = UserPageQuery {
@@ -181,7 +184,7 @@ pub async fn list(
             .filter(|(_, v)| filter.as_ref().is_none_or(|f| f.matches(v, &USER)))
             .collect();
         if let Some(path) = &in_memory_sort {
-            sort_by_attribute(&mut matching, path, descending);
+            sort_by_attribute(&mut matching, path, descending, |r| r.id);
         }
         let total = matching.len() as i64;
         let skip = if after.is_some() {
@@ -266,8 +269,14 @@ fn without_value_filters(raw: &str) -> String {
     out
 }
 
-/// RFC 7644 §3.4.2.3: sorts by the attribute's (first) value; people without it go last.
-fn sort_by_attribute(rows: &mut [(UserRecord, Value)], path: &AttrPath, descending: bool) {
+/// RFC 7644 §3.4.2.3: sorts resources by the attribute's (first) value; those without it go
+/// last; ties in `id` order.
+pub fn sort_by_attribute<R>(
+    rows: &mut [(R, Value)],
+    path: &AttrPath,
+    descending: bool,
+    id: impl Fn(&R) -> Uuid,
+) {
     let key = |v: &Value| -> Option<String> {
         let attr = v
             .as_object()?
@@ -298,7 +307,7 @@ fn sort_by_attribute(rows: &mut [(UserRecord, Value)], path: &AttrPath, descendi
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         };
-        ordering.then(ra.id.cmp(&rb.id))
+        ordering.then(id(ra).cmp(&id(rb)))
     });
 }
 

@@ -1,5 +1,6 @@
 //! Conditions on groups, as `provisioning::group_pushdown` builds them from a SCIM filter,
-//! rendered to SQL over `groups g` here with bound values (as `user_predicate` does for people).
+//! rendered to SQL over `groups g` here with bound values (as `user_predicate` does for people),
+//! and the orders a list of groups can be sorted in (`sortBy`).
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 use uuid::Uuid;
@@ -109,6 +110,38 @@ where
             push(qb, b, org);
             qb.push(")");
         }
+    }
+}
+
+/// How a page of groups is ordered (always ending with the id, for a stable order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupOrder {
+    Id,
+    DisplayName,
+    ExternalId,
+    Created,
+    LastModified,
+}
+
+impl GroupOrder {
+    /// The `ORDER BY` list. displayName sorts by its case-folded key (caseExact false) and
+    /// externalId as sent (caseExact true), both by code point (`COLLATE "C"` on PostgreSQL,
+    /// SQLite's default), so the order needs no locale and is the same on both backends (RFC
+    /// 7644 §3.4.2.3). Groups without an externalId come last either way, as resources
+    /// without the attribute do in an in-memory sort.
+    pub(super) fn order_by(self, descending: bool, postgres: bool) -> String {
+        let direction = if descending { "DESC" } else { "ASC" };
+        let collate = if postgres { " COLLATE \"C\"" } else { "" };
+        let key = match self {
+            GroupOrder::Id => return format!("g.id {direction}"),
+            GroupOrder::DisplayName => format!("g.display_name_key{collate} {direction}"),
+            GroupOrder::ExternalId => {
+                format!("(g.external_id IS NULL), g.external_id{collate} {direction}")
+            }
+            GroupOrder::Created => format!("g.created_at {direction}"),
+            GroupOrder::LastModified => format!("g.updated_at {direction}"),
+        };
+        format!("{key}, g.id {direction}")
     }
 }
 

@@ -47,4 +47,27 @@ impl Store {
         let (id, display_name) = row.ok_or(StoreError::NotFound)?;
         Ok(GroupRef { id, display_name })
     }
+
+    /// The live group whose displayName is `name` (caseExact false, RFC 7643 §4.2): how an
+    /// export names a group, portable where ids are not.
+    pub async fn find_group_by_display_name(
+        &self,
+        org: OrgId,
+        name: &str,
+    ) -> StoreResult<GroupRef> {
+        let _timer = time_query(QueryFamily::ScimGroupRead);
+        let key = scim::fold_case(name.trim()).into_owned();
+        let row: Option<(Uuid, String)> = on_pool!(self.read(), |p| {
+            sqlx::query_as(
+                "SELECT id, display_name FROM groups
+                 WHERE org_id = $1 AND deleted_at IS NULL AND display_name_key = $2",
+            )
+            .bind(org.as_uuid())
+            .bind(&key)
+            .fetch_optional(p)
+            .await?
+        });
+        let (id, display_name) = row.ok_or(StoreError::NotFound)?;
+        Ok(GroupRef { id, display_name })
+    }
 }

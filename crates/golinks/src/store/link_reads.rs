@@ -22,6 +22,9 @@ pub struct LinkQuery {
     pub owner: Option<UserId>,
     /// Only links this group (a team) owns.
     pub owner_group: Option<Uuid>,
+    /// Only this person's links: the ones they own and the ones a team they are in owns
+    /// (the home page's "My links").
+    pub mine: Option<UserId>,
     /// Newest first instead of most followed first.
     pub newest_first: bool,
     pub limit: i64,
@@ -98,6 +101,13 @@ const VISIBLE_TO_VIEWER: &str =
      AND (l.visible_to_group_id IS NULL OR EXISTS (SELECT 1 FROM group_members gm
           WHERE gm.org_id = l.org_id AND gm.group_id = l.visible_to_group_id AND gm.user_id = $2))";
 
+/// `LinkQuery::mine` ($9): the person's own links and those of the live groups they are in
+/// (the groups `Store::user_group_ids` reads).
+const MINE: &str = "($9 IS NULL OR l.owner_id = $9 OR l.owner_group_id IN (
+        SELECT gm.group_id FROM group_members gm
+        JOIN groups g ON g.org_id = gm.org_id AND g.id = gm.group_id
+        WHERE gm.org_id = l.org_id AND gm.user_id = $9 AND g.deleted_at IS NULL))";
+
 impl Store {
     pub async fn find_link(&self, org: OrgId, id: LinkId) -> StoreResult<Link> {
         let _timer = time_query(QueryFamily::LinkRead);
@@ -164,7 +174,7 @@ impl Store {
                        AND n.name_key LIKE $4 ESCAPE '\\'))";
         let filter = format!(
             "WHERE l.org_id = $1 AND {VISIBLE_TO_VIEWER} AND {matches} AND ($7 IS NULL OR l.owner_id = $7)
-             AND ($8 IS NULL OR l.owner_group_id = $8)"
+             AND ($8 IS NULL OR l.owner_group_id = $8) AND {MINE}"
         );
         let order = if query.newest_first {
             "l.created_at DESC, l.id DESC"
@@ -175,6 +185,7 @@ impl Store {
             "{LINK_SELECT} {filter} ORDER BY {order} LIMIT $5 OFFSET $6"
         ));
         let owner = query.owner.map(|o| o.as_uuid());
+        let mine = query.mine.map(|m| m.as_uuid());
         let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM links l {filter}"));
         let viewer = query.viewer.map(|v| v.as_uuid());
         let (rows, total): (Vec<LinkRow>, i64) = on_pool!(self.read(), |p| {
@@ -187,6 +198,7 @@ impl Store {
                 .bind(query.offset)
                 .bind(owner)
                 .bind(query.owner_group)
+                .bind(mine)
                 .fetch_all(p)
                 .await?;
             let total = sqlx::query_scalar(count)
@@ -198,6 +210,7 @@ impl Store {
                 .bind(query.offset)
                 .bind(owner)
                 .bind(query.owner_group)
+                .bind(mine)
                 .fetch_one(p)
                 .await?;
             (rows, total)

@@ -44,7 +44,7 @@ pub use change_feed::{
 };
 pub use clicks::ClickBatch;
 pub use group_directory::GroupSummary;
-pub use group_predicate::{GroupPredicate, TextMatch};
+pub use group_predicate::{GroupOrder, GroupPredicate, TextMatch};
 pub use group_roles::{GroupGrant, RoleGroups};
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};

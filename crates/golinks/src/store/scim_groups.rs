@@ -8,7 +8,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::group_predicate::{self, GroupPredicate};
+use super::group_predicate::{self, GroupOrder, GroupPredicate};
 use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, now_ms, on_pool};
 use crate::domain::OrgId;
 use crate::metrics::{QueryFamily, time_query};
@@ -74,7 +74,9 @@ impl MemberChange {
 #[derive(Debug, Clone)]
 pub struct GroupPageQuery {
     pub filter: Option<GroupPredicate>,
-    /// Only groups whose id is greater (cursor paging, RFC 9865).
+    pub order: GroupOrder,
+    pub descending: bool,
+    /// Only groups whose id is greater (cursor paging, RFC 9865); with `GroupOrder::Id`.
     pub after: Option<Uuid>,
     pub offset: i64,
     /// `None`: every matching group.
@@ -320,8 +322,9 @@ impl Store {
         q: &GroupPageQuery,
     ) -> StoreResult<(Vec<GroupRecord>, i64)> {
         let _timer = time_query(QueryFamily::ScimGroupRead);
+        let postgres = !matches!(self.backend, super::Backend::Sqlite { .. });
         Ok(on_pool!(self.read(), |p| {
-            let (mut list, mut count) = group_page_queries(org.as_uuid(), q);
+            let (mut list, mut count) = group_page_queries(org.as_uuid(), q, postgres);
             let rows = list.build_query_as().fetch_all(p).await?;
             let total: i64 = count.build_query_scalar().fetch_one(p).await?;
             (rows, total)
@@ -386,7 +389,11 @@ impl Store {
 }
 
 /// The page of groups `q` asks for and the count of all matching, every value bound.
-fn group_page_queries<DB>(org: Uuid, q: &GroupPageQuery) -> (QueryBuilder<DB>, QueryBuilder<DB>)
+fn group_page_queries<DB>(
+    org: Uuid,
+    q: &GroupPageQuery,
+    postgres: bool,
+) -> (QueryBuilder<DB>, QueryBuilder<DB>)
 where
     DB: Database,
     String: for<'t> Encode<'t, DB> + Type<DB>,
@@ -409,7 +416,8 @@ where
     if let Some(after) = q.after {
         list.push(" AND g.id > ").push_bind(after);
     }
-    list.push(" ORDER BY g.id");
+    list.push(" ORDER BY ")
+        .push(q.order.order_by(q.descending, postgres));
     if let Some(limit) = q.limit {
         list.push(format!(" LIMIT {limit} OFFSET {}", q.offset.max(0)));
     }

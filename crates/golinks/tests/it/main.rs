@@ -37,4 +37,5 @@ mod sessions;
 mod store;
 mod store_times;
 mod team_links;
+mod team_transfer;
 mod web_pages;

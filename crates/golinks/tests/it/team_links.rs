@@ -1,7 +1,7 @@
 //! Teams own links and links visible to one group (issue #14), on both backends: a team's
 //! members edit its links, others are refused; a link restricted to a group is followed by
 //! its members only, everyone else gets exactly the missing-link answer, and a member removed
-//! over SCIM loses it with the next request.
+//! over SCIM loses it with the next request; the home page's "My links" holds my teams' links.
 
 use golinks::domain::{OrgId, Role};
 use reqwest::{Method, Response};
@@ -379,8 +379,96 @@ async fn the_openapi_document_shows_group_ownership(backend: Backend) {
     );
 }
 
+/// The home page's "My links": the links I own and my teams' links, each team link marked
+/// with the team's name; another team's links are not mine, and leaving a team takes its
+/// links out of the list with my next page.
+async fn my_links_on_the_home_page_include_my_teams_links(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let scim = app.scim_token().await;
+    let (ada, ada_token) = app.person("ada@acme.example", Role::Member).await;
+    let (bob, bob_token) = app.person("bob@acme.example", Role::Member).await;
+    let ada_id = ada.id.to_string();
+    let finance = group(&app, &scim, "Finance", &[&ada_id]).await;
+    group(&app, &scim, "Ops", &[&bob.id.to_string()]).await;
+    for (token, body) in [
+        (
+            &ada_token,
+            json!({"name": "ada-notes", "url": "https://notes.acme.example/"}),
+        ),
+        (
+            &ada_token,
+            json!({"name": "budget", "url": "https://fin.acme.example/", "owner_group": "Finance"}),
+        ),
+        (
+            &bob_token,
+            json!({"name": "bob-notes", "url": "https://notes.acme.example/b"}),
+        ),
+        (
+            &bob_token,
+            json!({"name": "runbook", "url": "https://ops.acme.example/", "owner_group": "Ops"}),
+        ),
+    ] {
+        app.create_link(token, body).await;
+    }
+    let cookie = app.session_cookie(org(&app).await, ada.id).await;
+    let mine = async || {
+        let page = app.get("/_/").header("cookie", &cookie).send().await;
+        let page = page.expect("send");
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.expect("body");
+        let start = html.find("<h2 id=\"mine\">").expect("My links");
+        let section = &html[start..];
+        section[..section.find("</section>").expect("end")].to_owned()
+    };
+
+    let section = mine().await;
+    for (expected, why) in [
+        (
+            "<a href=\"/_/links/ada-notes\">go/ada-notes</a>",
+            "my own link",
+        ),
+        (
+            "<a href=\"/_/links/budget\">go/budget</a>",
+            "my team's link",
+        ),
+        ("Team: Finance", "marked as the team's"),
+    ] {
+        assert!(section.contains(expected), "{why}: {section}");
+    }
+    for absent in ["bob-notes", "runbook", "Team: Ops"] {
+        assert!(!section.contains(absent), "{absent} is not mine: {section}");
+    }
+    let own = section.find("go/ada-notes").expect("own");
+    let own_line = &section[own..];
+    let own_line = &own_line[..own_line.find("</li>").expect("li")];
+    assert!(
+        !own_line.contains("Team:"),
+        "my own link is no team's: {own_line}"
+    );
+
+    let leave =
+        patch_op(json!([{"op": "remove", "path": format!("members[value eq \"{ada_id}\"]")}]));
+    let finance_id = finance["id"].as_str().expect("id");
+    let (status, body) = app
+        .scim_json(
+            Method::PATCH,
+            &format!("/Groups/{finance_id}"),
+            &scim,
+            Some(leave),
+        )
+        .await;
+    assert!(matches!(status, 200 | 204), "{body}");
+    let section = mine().await;
+    assert!(section.contains("go/ada-notes"), "{section}");
+    assert!(
+        !section.contains("go/budget"),
+        "no longer my team: {section}"
+    );
+}
+
 on_both_backends!(
     the_openapi_document_shows_group_ownership,
     team_members_edit_the_teams_links,
     group_visible_links_are_for_its_members_only,
+    my_links_on_the_home_page_include_my_teams_links,
 );

@@ -120,10 +120,10 @@ async fn home(
     let q = query.q.unwrap_or_default().trim().to_owned();
     let org = member.org.id;
     let viewer = Some(member.me.user);
-    let search = |text: &str, limit, newest_first, owner| LinkQuery {
+    let search = |text: &str, limit, newest_first, mine| LinkQuery {
         text: text.to_owned(),
         viewer,
-        owner,
+        mine,
         newest_first,
         limit,
         ..LinkQuery::default()
@@ -170,6 +170,7 @@ async fn home(
                 Err(e) => return Err(e.into()),
             }
         }
+        // Mine: the links I own and my teams' (the list shows which team's each is).
         page.mine = state
             .store
             .search_links(org, &search("", 20, true, viewer))
