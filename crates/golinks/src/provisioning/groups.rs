@@ -20,7 +20,9 @@ use super::log_summary::Change;
 use super::representation::EtagMatch;
 use super::{RETRIES, store_error};
 use crate::domain::OrgId;
-use crate::store::{GroupColumns, GroupRecord, MemberChange, Store, StoreError};
+use crate::store::{
+    GroupColumns, GroupRecord, MemberChange, Store, StoreError, UserGroup, UserRecord,
+};
 
 fn not_found() -> ScimError {
     ScimError::not_found("no such Group")
@@ -250,27 +252,49 @@ pub async fn delete(
     }
 }
 
-/// The `groups` of these people (RFC 7643 §4.1.2: read-only, `direct` here), read in one
-/// query for a whole page.
-pub async fn of_users(
+/// The `groups` of these people (RFC 7643 §4.1.2: read-only, `direct` here): as read with
+/// their records, else in one query for all whose records came without them (a write's).
+pub async fn of_users<'a>(
     store: &Store,
     org: OrgId,
-    users: &[Uuid],
+    users: impl IntoIterator<Item = &'a UserRecord>,
     base_url: &str,
 ) -> Result<std::collections::HashMap<Uuid, Vec<Value>>, ScimError> {
+    use super::group_representation::user_group;
     let mut by_user: std::collections::HashMap<Uuid, Vec<Value>> = Default::default();
-    if users.is_empty() {
+    let mut unread = Vec::new();
+    for user in users {
+        match user.groups() {
+            Some(groups) if groups.is_empty() => {}
+            Some(groups) => {
+                let shown = groups
+                    .into_iter()
+                    .map(|(group_id, display_name)| {
+                        let g = UserGroup {
+                            user_id: user.id,
+                            group_id,
+                            display_name,
+                        };
+                        user_group(&g, base_url)
+                    })
+                    .collect();
+                by_user.insert(user.id, shown);
+            }
+            None => unread.push(user.id),
+        }
+    }
+    if unread.is_empty() {
         return Ok(by_user);
     }
     for g in store
-        .scim_user_groups(org, users)
+        .scim_user_groups(org, &unread)
         .await
         .map_err(store_error)?
     {
         by_user
             .entry(g.user_id)
             .or_default()
-            .push(super::group_representation::user_group(&g, base_url));
+            .push(user_group(&g, base_url));
     }
     Ok(by_user)
 }

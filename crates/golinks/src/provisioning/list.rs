@@ -214,8 +214,7 @@ pub async fn list(
         _ => (page, None),
     };
     let mut groups = if group_representation::shows("groups", &attributes, &excluded) {
-        let ids: Vec<Uuid> = page.iter().map(|r| r.id).collect();
-        groups::of_users(store, org, &ids, base_url).await?
+        groups::of_users(store, org, &page, base_url).await?
     } else {
         Default::default()
     };

@@ -151,6 +151,7 @@ mod tests {
             version: 3,
             created_at: datetime!(2026-01-31 09:00:00.123 UTC),
             updated_at: datetime!(2026-02-01 10:30:00 UTC),
+            groups_json: None,
         }
     }
 

@@ -47,6 +47,9 @@ pub struct UserRecord {
     pub version: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// See [`UserRecord::groups`].
+    #[sqlx(default)]
+    pub groups_json: Option<String>,
 }
 
 /// How a page of people is ordered (always ending with the id, for a stable order).
@@ -83,13 +86,51 @@ pub struct UserPageQuery {
     pub limit: Option<i64>,
 }
 
-const USER_SELECT: &str =
-    "SELECT u.id, u.user_name, u.external_id, u.active, u.role, u.display_name,
-        u.given_name, u.family_name, u.email, u.department, u.title, u.resource, u.version,
-        u.created_at, u.updated_at
-    FROM users u";
+/// A person's columns, then their groups (`UserRecord::groups`) as JSON `[[id, displayName],
+/// …]` in displayName order, read in the same query: an identity provider's look-up is one
+/// round trip, not a second one for the groups. Each dialect builds the JSON its own way
+/// (SQLite keeps ids as blobs: they go out as hex).
+macro_rules! user_select {
+    ($groups:expr) => {
+        concat!(
+            "SELECT u.id, u.user_name, u.external_id, u.active, u.role, u.display_name,
+                u.given_name, u.family_name, u.email, u.department, u.title, u.resource,
+                u.version, u.created_at, u.updated_at, ",
+            $groups,
+            " AS groups_json FROM users u"
+        )
+    };
+}
 
-/// The columns of `USER_SELECT`, for a write's `RETURNING`: a create or an update answers with
+const USER_SELECT_POSTGRES: &str = user_select!(
+    "COALESCE((SELECT json_agg(json_build_array(g.id, g.display_name) ORDER BY g.display_name_key)
+        FROM group_members m JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id
+        WHERE m.org_id = u.org_id AND m.user_id = u.id AND g.deleted_at IS NULL)::text, '[]')"
+);
+
+const USER_SELECT_SQLITE: &str = user_select!(
+    "(SELECT json_group_array(json_array(lower(hex(g.id)), g.display_name) ORDER BY g.display_name_key)
+        FROM group_members m JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id
+        WHERE m.org_id = u.org_id AND m.user_id = u.id AND g.deleted_at IS NULL)"
+);
+
+fn user_select(sqlite: bool) -> &'static str {
+    if sqlite {
+        USER_SELECT_SQLITE
+    } else {
+        USER_SELECT_POSTGRES
+    }
+}
+
+impl UserRecord {
+    /// The person's groups as (id, displayName), when the record was read with them (a
+    /// write's `RETURNING` is not).
+    pub fn groups(&self) -> Option<Vec<(Uuid, String)>> {
+        serde_json::from_str(self.groups_json.as_deref()?).ok()
+    }
+}
+
+/// The columns of `user_select!` but the groups, for a write's `RETURNING`: a create or an update answers with
 /// the row it wrote instead of reading it again (one round trip less per write).
 macro_rules! user_returning {
     () => {
@@ -257,8 +298,10 @@ impl Store {
     /// A person who was not deleted.
     pub async fn get_scim_user(&self, org: OrgId, id: UserId) -> StoreResult<UserRecord> {
         let _timer = time_query(QueryFamily::ScimUserRead);
+        let sqlite = matches!(self.backend, super::Backend::Sqlite { .. });
         let sql = sqlx::AssertSqlSafe(format!(
-            "{USER_SELECT} WHERE u.org_id = $1 AND u.id = $2 AND u.deleted_at IS NULL"
+            "{} WHERE u.org_id = $1 AND u.id = $2 AND u.deleted_at IS NULL",
+            user_select(sqlite)
         ));
         let row: Option<UserRecord> = on_pool!(self.read(), |p| {
             sqlx::query_as(sql)
@@ -456,7 +499,7 @@ where
         scope(&mut count);
         count
     };
-    let mut list = QueryBuilder::new(USER_SELECT);
+    let mut list = QueryBuilder::new(user_select(sqlite));
     scope(&mut list);
     if let Some(after) = q.after {
         list.push(" AND u.id > ").push_bind(after);

@@ -435,6 +435,56 @@ async fn etags_guard_group_writes(backend: Backend) {
     assert_eq!(fresh.status(), 204);
 }
 
+/// A person's groups are read with the person (one query): in displayName order, and left
+/// out for someone in none (RFC 7643 §2.5), in a GET, a list and a filtered look-up alike.
+async fn a_persons_groups_come_in_display_name_order_and_none_is_left_out(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.scim_token().await;
+    let ada = person(&app, &token, "ada@acme.example").await;
+    let bob = person(&app, &token, "bob@acme.example").await;
+    let eng = group(&app, &token, "Engineering", &[&ada]).await;
+    let design = group(&app, &token, "design", &[&ada]).await;
+    let gone = group(&app, &token, "Archive", &[&ada]).await;
+    let gone_id = gone["id"].as_str().expect("id");
+    let (status, _) = app
+        .scim_json(Method::DELETE, &format!("/Groups/{gone_id}"), &token, None)
+        .await;
+    assert_eq!(status, 204);
+    let expected = json!([design["id"], eng["id"]]);
+    let ids = |u: &Value| -> Value {
+        u["groups"]
+            .as_array()
+            .map(|g| g.iter().map(|g| g["value"].clone()).collect())
+            .unwrap_or(Value::Null)
+    };
+    let (_, read) = app
+        .scim_json(Method::GET, &format!("/Users/{ada}"), &token, None)
+        .await;
+    assert_eq!(ids(&read), expected, "{read}");
+    assert_eq!(read["groups"][0]["display"], "design");
+    let (_, looked_up) = app
+        .scim_json(
+            Method::GET,
+            "/Users?filter=userName%20eq%20%22ada@acme.example%22",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(ids(&looked_up["Resources"][0]), expected, "{looked_up}");
+    let (_, bob_read) = app
+        .scim_json(Method::GET, &format!("/Users/{bob}"), &token, None)
+        .await;
+    assert!(bob_read.get("groups").is_none(), "{bob_read}");
+    let (_, list) = app.scim_json(Method::GET, "/Users", &token, None).await;
+    let bob_listed = list["Resources"]
+        .as_array()
+        .expect("Resources")
+        .iter()
+        .find(|u| u["id"] == json!(bob))
+        .expect("bob listed");
+    assert!(bob_listed.get("groups").is_none(), "{bob_listed}");
+}
+
 async fn group_changes_and_failures_are_in_the_provisioning_log(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.scim_token().await;
@@ -527,6 +577,7 @@ async fn lenient_paths_and_attribute_lists(backend: Backend) {
 
 on_both_backends!(
     a_group_is_created_read_replaced_and_deleted,
+    a_persons_groups_come_in_display_name_order_and_none_is_left_out,
     display_names_are_unique_case_insensitively,
     unknown_members_and_groups_as_members_change_nothing,
     membership_changes_are_idempotent,

@@ -43,7 +43,7 @@ async fn resource_response(
     let mut resource = representation::resource(user, &base);
     // A person just created is in no group yet: no query.
     if status != StatusCode::CREATED {
-        let mut groups = groups::of_users(&state.store, org, &[user.id], &base).await?;
+        let mut groups = groups::of_users(&state.store, org, [user], &base).await?;
         groups::set_groups(&mut resource, groups.remove(&user.id));
     }
     // The default projection: nothing `returned: never` (RFC 7643 §2.4).
