@@ -215,39 +215,39 @@ impl Store {
         keys.sort();
         keys.dedup();
         macro_rules! bound {
-            ($query:expr, $keys:expr) => {
+            ($query:expr, $keys:expr, $cols:expr, $resource:expr, $log:expr) => {
                 $query
                     .bind(org.as_uuid())
                     .bind(id.as_uuid())
-                    .bind(&cols.user_name)
-                    .bind(cols.user_name.to_lowercase())
-                    .bind(&cols.external_id)
-                    .bind(cols.active)
-                    .bind(&cols.display_name)
-                    .bind(&cols.given_name)
-                    .bind(&cols.family_name)
-                    .bind(&cols.email)
-                    .bind(cols.email.as_ref().map(|e| e.to_lowercase()))
-                    .bind(&cols.department)
-                    .bind(&cols.title)
-                    .bind(resource.to_string())
+                    .bind(&$cols.user_name)
+                    .bind($cols.user_name.to_lowercase())
+                    .bind(&$cols.external_id)
+                    .bind($cols.active)
+                    .bind(&$cols.display_name)
+                    .bind(&$cols.given_name)
+                    .bind(&$cols.family_name)
+                    .bind(&$cols.email)
+                    .bind($cols.email.as_ref().map(|e| e.to_lowercase()))
+                    .bind(&$cols.department)
+                    .bind(&$cols.title)
+                    .bind($resource.to_string())
                     .bind(Timestamp(now))
                     .bind($keys)
-                    .bind(log.is_some())
+                    .bind($log.is_some())
                     .bind(Uuid::now_v7())
-                    .bind(Timestamp(log.map_or(now, |l| l.at)))
-                    .bind(log.and_then(|l| l.token_id))
-                    .bind(log.and_then(|l| l.token_name.as_deref()))
-                    .bind(log.map(|l| l.method.as_str()))
-                    .bind(log.map(|l| l.path.as_str()))
-                    .bind(log.and_then(|l| l.user_id))
-                    .bind(log.and_then(|l| l.user_name.as_deref()))
-                    .bind(log.map(|l| l.status))
-                    .bind(log.and_then(|l| l.scim_type.as_deref()))
-                    .bind(log.and_then(|l| l.detail.as_deref()))
-                    .bind(log.map(|l| l.duration_ms))
-                    .bind(log.and_then(|l| l.summary.as_deref()))
-                    .bind(log.and_then(|l| l.changes.as_deref()))
+                    .bind(Timestamp($log.map_or(now, |l| l.at)))
+                    .bind($log.and_then(|l| l.token_id))
+                    .bind($log.and_then(|l| l.token_name.as_deref()))
+                    .bind($log.map(|l| l.method.as_str()))
+                    .bind($log.map(|l| l.path.as_str()))
+                    .bind($log.and_then(|l| l.user_id))
+                    .bind($log.and_then(|l| l.user_name.as_deref()))
+                    .bind($log.map(|l| l.status))
+                    .bind($log.and_then(|l| l.scim_type.as_deref()))
+                    .bind($log.and_then(|l| l.detail.as_deref()))
+                    .bind($log.map(|l| l.duration_ms))
+                    .bind($log.and_then(|l| l.summary.as_deref()))
+                    .bind($log.and_then(|l| l.changes.as_deref()))
             };
         }
         let taken = || format!("userName {:?} is already taken", cols.user_name);
@@ -265,31 +265,50 @@ impl Store {
                     ")
                      SELECT * FROM u"
                 );
-                Ok(bound!(sqlx::query_as(sql), &keys)
+                Ok(bound!(sqlx::query_as(sql), &keys, cols, resource, log)
                     .fetch_one(p)
                     .await
                     .on_unique(taken)?)
             }
             super::Db::Sqlite(p) => {
-                // One query of three statements (numbered parameters are shared between them):
-                // SQLite's writer runs them in one hop. `fetch_all` drains every statement.
+                // One query of five statements, its own transaction included (numbered
+                // parameters are shared between them): SQLite's one writer runs the whole
+                // create in one turn instead of three (begin, statements, commit), each a
+                // round trip to its thread while every other write waits. The batch opens a
+                // transaction that sqlx does not track, so it runs in a task of its own that
+                // finishes (or rolls back) even when the request is dropped.
                 let sql = concat!(
+                    "BEGIN IMMEDIATE; ",
                     insert_user!(),
                     user_returning!(),
                     ";
                      INSERT INTO user_emails (org_id, user_id, value_key)
                      SELECT $1, $2, value FROM json_each($16);",
                     insert_log!(),
-                    ";"
+                    "; COMMIT;"
                 );
                 let keys =
                     serde_json::to_string(&keys).map_err(|e| sqlx::Error::Encode(e.into()))?;
-                let mut tx = p.begin().await?;
-                let mut rows: Vec<UserRecord> = bound!(sqlx::query_as(sql), keys)
-                    .fetch_all(&mut *tx)
+                let (pool, cols, resource, log) =
+                    (p.clone(), cols.clone(), resource.clone(), log.cloned());
+                let batch = tokio::spawn(async move {
+                    let log = log.as_ref();
+                    let mut conn = pool.acquire().await?;
+                    let rows: Result<Vec<UserRecord>, sqlx::Error> =
+                        bound!(sqlx::query_as(sql), keys, &cols, &resource, log)
+                            .fetch_all(&mut *conn)
+                            .await;
+                    if rows.is_err() {
+                        // Whichever statement failed, nothing of the batch stays (a failed
+                        // BEGIN leaves nothing to roll back: that error is moot).
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    }
+                    rows
+                });
+                let mut rows = batch
                     .await
+                    .map_err(|_| sqlx::Error::WorkerCrashed)?
                     .on_unique(taken)?;
-                tx.commit().await?;
                 rows.pop().ok_or(StoreError::NotFound)
             }
         }
