@@ -33,9 +33,12 @@
 #
 # Environment:
 #   BACKENDS=sqlite       "sqlite", "postgres", or "sqlite postgres" (both, one combined table)
-#   POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
+#   POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 #                         a PostgreSQL server (and a database on it to connect to first)
-#                         where the bench may create and drop golinks_bench_scim_<pid>
+#                         where the bench may create and drop golinks_bench_scim_<pid>;
+#                         its query string is kept. Without TLS by default: the server is
+#                         on loopback, as docs/deploy.md advises (drop ?sslmode=disable to
+#                         measure with the TLS Debian's PostgreSQL offers)
 #   USERS=100000          people to create (USERS=2000 for a quick run; at most 999999)
 #   CONCURRENCY=4         client connections POSTing at once during the creates
 #   SAMPLES=500           measured requests per read operation (after a short warm-up)
@@ -60,7 +63,7 @@ SAMPLES="${SAMPLES:-500}"
 WALKS="${WALKS:-1}"
 KEEP_TMP="${KEEP_TMP:-}"
 BACKENDS="${BACKENDS:-sqlite}"
-POSTGRES_URL="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+POSTGRES_URL="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/golinks-target}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$PATH:/usr/sbin:/sbin:${HOME:-/root}/.cargo/bin"
