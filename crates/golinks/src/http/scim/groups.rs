@@ -212,7 +212,8 @@ async fn delete(
 /// A membership write moved the organization's change sequence (`store::scim_groups`), and
 /// with it perhaps roles given by groups: this server's cached sessions re-read their groups
 /// and role now, not at the next sync, so a person removed from a group loses its links and
-/// its role with their next request. Without a change it is one read.
+/// its role with their next request. One read: the move is a session-only one, so the link
+/// index takes the new sequence and keeps its links (`Index::sync`).
 async fn memberships_changed(state: &AppState) {
     if let Err(e) = state.index.sync(&state.store).await {
         tracing::warn!(error = %e, "cannot refresh the caches after a group write");
