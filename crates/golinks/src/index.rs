@@ -247,6 +247,27 @@ impl Index {
         self.reload(store, org).await
     }
 
+    /// Makes this process's own session-only write (a membership change), which left its
+    /// organization at `at`, count here: when every move since this index last caught up was
+    /// a session-only one, it takes the sequence without a read (its cached sessions of the
+    /// organization then re-read theirs); else it syncs.
+    pub async fn apply_session_write(&self, store: &Store, at: OrgSeq) -> StoreResult<()> {
+        {
+            let _reloading = self.reloading.lock().await;
+            let mut links = self.links.write().unwrap_or_else(|e| e.into_inner());
+            match links.get_mut(&at.org) {
+                Some(l) if l.seq >= at.seq => return Ok(()),
+                Some(l) if l.only_sessions_changed_until(at) => {
+                    l.seq = at.seq;
+                    l.session_bumps = at.session_bumps;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.sync(store).await.map(|_| ())
+    }
+
     /// Rebuilds one organization's names, and the organizations' settings, from the store;
     /// `reloading` is held.
     async fn reload(&self, store: &Store, org: OrgId) -> StoreResult<()> {

@@ -20,7 +20,7 @@ use super::log_summary::Change;
 use super::representation::EtagMatch;
 use super::{RETRIES, store_error};
 use crate::domain::OrgId;
-use crate::store::{GroupColumns, GroupRecord, MemberChange, Store, StoreError};
+use crate::store::{GroupColumns, GroupRecord, MemberChange, OrgSeq, Store, StoreError};
 
 fn not_found() -> ScimError {
     ScimError::not_found("no such Group")
@@ -122,8 +122,9 @@ fn from_body(body: &Value) -> Result<(GroupColumns, Vec<Uuid>), ScimError> {
     Ok((cols, members))
 }
 
-/// A group as written, with what the write changed (for the provisioning log).
-pub type Written = (GroupRecord, Change);
+/// A group as written, with what the write changed (for the provisioning log) and, when its
+/// members changed, the organization's change sequence as the write left it.
+pub type Written = (GroupRecord, Change, Option<OrgSeq>);
 
 /// RFC 7644 §3.3: a new group, with its members.
 pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<Written, ScimError> {
@@ -134,7 +135,7 @@ pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<Written, 
     {
         Ok(written) => {
             let change = group_changes::created(store, org, &written.group, &written.members).await;
-            Ok((written.group, change))
+            Ok((written.group, change, written.moved))
         }
         Err(e) => Err(write_error(store, org, e).await),
     }
@@ -218,7 +219,7 @@ async fn write(
             Ok(Some(written)) => {
                 let pair = (&current, &written.group);
                 let change = group_changes::changed(store, org, pair, &written.members).await;
-                return Ok((written.group, change));
+                return Ok((written.group, change, written.moved));
             }
             Ok(None) if if_match.is_some() => return Err(precondition_failed()),
             Ok(None) => continue,

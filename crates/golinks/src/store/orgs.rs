@@ -236,17 +236,27 @@ pub(crate) use bump_change_seq;
 /// settings): every server's sessions of the organization re-read their groups and role, and
 /// the link index, seeing the move counted in `session_bumps` (migration 0016), keeps its
 /// links instead of reloading them. Notifies the change feed like [`bump_change_seq!`].
-/// Evaluates to the organization's `(admin_group_id, moderator_group_id)`, read under the
-/// row lock this takes, for the role recompute that may follow.
+/// Evaluates to the new [`OrgSeq`] and the organization's `(admin_group_id,
+/// moderator_group_id)`, read under the row lock this takes, for the role recompute that may
+/// follow.
 macro_rules! bump_session_seq {
-    ($tx:expr, $org:expr) => {
-        sqlx::query_as::<_, (Option<uuid::Uuid>, Option<uuid::Uuid>)>(
-            "UPDATE organizations SET change_seq = change_seq + 1, session_bumps = session_bumps + 1
-             WHERE id = $1 RETURNING admin_group_id, moderator_group_id",
-        )
-        .bind($org.as_uuid())
-        .fetch_one(&mut *$tx)
-        .await?
-    };
+    ($tx:expr, $org:expr) => {{
+        let (seq, session_bumps, admin, moderator) =
+            sqlx::query_as::<_, (i64, i64, Option<uuid::Uuid>, Option<uuid::Uuid>)>(
+                "UPDATE organizations
+                 SET change_seq = change_seq + 1, session_bumps = session_bumps + 1
+                 WHERE id = $1
+                 RETURNING change_seq, session_bumps, admin_group_id, moderator_group_id",
+            )
+            .bind($org.as_uuid())
+            .fetch_one(&mut *$tx)
+            .await?;
+        let at = $crate::store::OrgSeq {
+            org: $org,
+            seq,
+            session_bumps,
+        };
+        (at, admin, moderator)
+    }};
 }
 pub(crate) use bump_session_seq;

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::group_predicate::{self, GroupPredicate};
-use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, now_ms, on_pool};
+use super::{OrgSeq, ResultExt, Store, StoreError, StoreResult, Timestamp, now_ms, on_pool};
 use crate::domain::OrgId;
 use crate::metrics::{QueryFamily, time_query};
 
@@ -93,6 +93,9 @@ impl MemberDelta {
 pub struct GroupWrite {
     pub group: GroupRecord,
     pub members: MemberDelta,
+    /// The organization's change sequence as the write left it, when its members changed
+    /// (a session-only move, see `Index::apply_session_write`).
+    pub moved: Option<OrgSeq>,
 }
 
 /// Applies `$change` to group `$group`'s rows; evaluates to the [`MemberDelta`]. Fails with
@@ -190,14 +193,16 @@ macro_rules! delete_members {
 /// Inside a group write's transaction, after its membership rows changed: memberships decide
 /// who follows a group's links and who has a role from it, so every server's cached sessions
 /// re-read them (a session-only move: the link index holds no membership). When the group
-/// grants a role, everyone's role is recomputed in the same transaction.
+/// grants a role, everyone's role is recomputed in the same transaction. Evaluates to the
+/// organization's new [`OrgSeq`].
 macro_rules! memberships_moved {
     ($tx:expr, $org:expr, $group:expr) => {{
-        let (admin, moderator) = super::orgs::bump_session_seq!($tx, $org);
+        let (at, admin, moderator) = super::orgs::bump_session_seq!($tx, $org);
         let group: Uuid = $group;
         if admin == Some(group) || moderator == Some(group) {
             super::group_roles::recompute_roles!($tx, $org, admin, moderator);
         }
+        at
     }};
 }
 
@@ -243,13 +248,16 @@ impl Store {
             .await
             .on_unique(taken(cols))?;
             let delta = apply_members!(tx, org, id, members);
-            if !delta.is_empty() {
-                memberships_moved!(tx, org, id);
-            }
+            let moved = if delta.is_empty() {
+                None
+            } else {
+                Some(memberships_moved!(tx, org, id))
+            };
             tx.commit().await?;
             Ok(GroupWrite {
                 group,
                 members: delta,
+                moved,
             })
         })
     }
@@ -316,16 +324,20 @@ impl Store {
                     Some(GroupWrite {
                         group,
                         members: delta,
+                        moved: None,
                     })
                 });
             }
-            if !delta.is_empty() {
-                memberships_moved!(tx, org, id);
-            }
+            let moved = if delta.is_empty() {
+                None
+            } else {
+                Some(memberships_moved!(tx, org, id))
+            };
             tx.commit().await?;
             Ok(Some(GroupWrite {
                 group,
                 members: delta,
+                moved,
             }))
         })
     }
