@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::domain::{BaseUrl, OrgId, PLACEHOLDERS, Visibility};
 use crate::metrics::AppliedAt;
-use crate::store::{LinkTarget, Org, SHARED_NAMESPACE, Store, StoreResult};
+use crate::store::{LinkTarget, Org, OrgSeq, SHARED_NAMESPACE, Store, StoreResult};
 use crate::suggest::Suggester;
 use id_hash::IdMap;
 
@@ -37,7 +37,11 @@ pub struct Target {
 /// One organization's names.
 #[derive(Debug, Default)]
 pub struct OrgLinks {
+    /// The organization's change sequence this process has caught up with: cached sessions
+    /// of the organization are trusted while it stands still.
     pub seq: i64,
+    /// The organization's count of session-only moves at `seq` (`store::orgs::OrgSeq`).
+    session_bumps: i64,
     shared: HashMap<String, Arc<Target>>,
     private: HashMap<Uuid, HashMap<String, Arc<Target>>>,
     /// The shared names' suggestion index, for the missing-link page.
@@ -45,9 +49,10 @@ pub struct OrgLinks {
 }
 
 impl OrgLinks {
-    fn build(seq: i64, targets: Vec<LinkTarget>) -> Self {
+    fn build(at: OrgSeq, targets: Vec<LinkTarget>) -> Self {
         let mut links = OrgLinks {
-            seq,
+            seq: at.seq,
+            session_bumps: at.session_bumps,
             ..Default::default()
         };
         for t in targets {
@@ -102,6 +107,12 @@ impl OrgLinks {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether every change from here to `now` was a session-only one (a membership, a role
+    /// from a group): the names held here are still the organization's.
+    fn only_sessions_changed_until(&self, now: OrgSeq) -> bool {
+        now.seq >= self.seq && now.seq - self.seq == now.session_bumps - self.session_bumps
     }
 }
 
@@ -185,23 +196,33 @@ impl Index {
         self.links().get(&org).is_some_and(|l| l.seq >= seq)
     }
 
-    /// Reloads the organizations whose change sequence moved, and the host map when any did.
-    /// True when anything was reloaded.
+    /// Reloads the organizations whose change sequence moved, and the host map when any did;
+    /// an organization whose moves since were all session-only ones (memberships, roles from
+    /// groups) keeps its names and only takes the new sequence, which is what its cached
+    /// sessions compare. True when anything was reloaded or taken.
     pub async fn sync(&self, store: &Store) -> StoreResult<bool> {
         let _reloading = self.reloading.lock().await;
-        let seqs = store.change_seqs().await?;
-        let stale: Vec<OrgId> = {
-            let links = self.links();
-            seqs.iter()
-                .filter(|(org, seq)| links.get(org).is_none_or(|l| l.seq != *seq))
-                .map(|(org, _)| *org)
-                .collect()
-        };
+        let seqs = store.org_seqs().await?;
+        let (mut stale, mut advanced) = (Vec::<OrgId>::new(), false);
+        {
+            let mut links = self.links.write().unwrap_or_else(|e| e.into_inner());
+            for now in &seqs {
+                match links.get_mut(&now.org) {
+                    Some(l) if l.seq == now.seq => {}
+                    Some(l) if l.only_sessions_changed_until(*now) => {
+                        l.seq = now.seq;
+                        l.session_bumps = now.session_bumps;
+                        advanced = true;
+                    }
+                    _ => stale.push(now.org),
+                }
+            }
+        }
         let orgs_changed = seqs.len() != self.hosts().orgs.len();
         if stale.is_empty() && !orgs_changed {
             // Every sequence read is the one applied: the index is current as of now.
             self.applied.mark();
-            return Ok(false);
+            return Ok(advanced);
         }
         if stale.is_empty() {
             // Only the set of organizations changed; `reload` reloads them otherwise.
@@ -226,6 +247,27 @@ impl Index {
         self.reload(store, org).await
     }
 
+    /// Makes this process's own session-only write (a membership change), which left its
+    /// organization at `at`, count here: when every move since this index last caught up was
+    /// a session-only one, it takes the sequence without a read (its cached sessions of the
+    /// organization then re-read theirs); else it syncs.
+    pub async fn apply_session_write(&self, store: &Store, at: OrgSeq) -> StoreResult<()> {
+        {
+            let _reloading = self.reloading.lock().await;
+            let mut links = self.links.write().unwrap_or_else(|e| e.into_inner());
+            match links.get_mut(&at.org) {
+                Some(l) if l.seq >= at.seq => return Ok(()),
+                Some(l) if l.only_sessions_changed_until(at) => {
+                    l.seq = at.seq;
+                    l.session_bumps = at.session_bumps;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        self.sync(store).await.map(|_| ())
+    }
+
     /// Rebuilds one organization's names, and the organizations' settings, from the store;
     /// `reloading` is held.
     async fn reload(&self, store: &Store, org: OrgId) -> StoreResult<()> {
@@ -234,14 +276,18 @@ impl Index {
         // change to the organization itself (hosts, anonymous resolution), so the
         // organizations are reloaded too: adopting the sequence without them would hide that
         // change from `sync` for good.
-        let seq = store
-            .change_seqs()
+        let at = store
+            .org_seqs()
             .await?
             .into_iter()
-            .find_map(|(id, seq)| (id == org).then_some(seq))
-            .unwrap_or_default();
+            .find(|s| s.org == org)
+            .unwrap_or(OrgSeq {
+                org,
+                seq: 0,
+                session_bumps: 0,
+            });
         self.reload_hosts(store).await?;
-        let built = OrgLinks::build(seq, store.link_targets(org).await?);
+        let built = OrgLinks::build(at, store.link_targets(org).await?);
         self.links
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -311,6 +357,29 @@ mod tests {
             hosts.org_for(Some("other.example")).is_none(),
             "no default organization here"
         );
+    }
+
+    #[test]
+    fn links_are_kept_only_when_every_move_since_was_a_session_only_one() {
+        let org = OrgId::new();
+        let at = |seq, session_bumps| OrgSeq {
+            org,
+            seq,
+            session_bumps,
+        };
+        let held = OrgLinks::build(at(5, 2), Vec::new());
+        assert!(held.only_sessions_changed_until(at(5, 2)), "nothing moved");
+        assert!(
+            held.only_sessions_changed_until(at(8, 5)),
+            "three membership changes"
+        );
+        for (seq, bumps, why) in [
+            (8, 4, "two membership changes and a link change"),
+            (6, 2, "a link change"),
+            (4, 2, "the sequence went back (a restored database)"),
+        ] {
+            assert!(!held.only_sessions_changed_until(at(seq, bumps)), "{why}");
+        }
     }
 
     #[test]

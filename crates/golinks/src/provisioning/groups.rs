@@ -21,7 +21,7 @@ use super::representation::EtagMatch;
 use super::{RETRIES, store_error};
 use crate::domain::OrgId;
 use crate::store::{
-    GroupColumns, GroupRecord, MemberChange, Store, StoreError, UserGroup, UserRecord,
+    GroupColumns, GroupRecord, MemberChange, OrgSeq, Store, StoreError, UserGroup, UserRecord,
 };
 
 fn not_found() -> ScimError {
@@ -124,19 +124,20 @@ fn from_body(body: &Value) -> Result<(GroupColumns, Vec<Uuid>), ScimError> {
     Ok((cols, members))
 }
 
-/// A group as written, with what the write changed (for the provisioning log).
-pub type Written = (GroupRecord, Change);
+/// A group as written, with what the write changed (for the provisioning log) and, when its
+/// members changed, the organization's change sequence as the write left it.
+pub type Written = (GroupRecord, Change, Option<OrgSeq>);
 
 /// RFC 7644 §3.3: a new group, with its members.
 pub async fn create(store: &Store, org: OrgId, body: &Value) -> Result<Written, ScimError> {
     let (cols, members) = from_body(body)?;
     match store
-        .insert_scim_group(org, &cols, &MemberChange::Replace(members.clone()))
+        .insert_scim_group(org, &cols, &MemberChange::Replace(members))
         .await
     {
-        Ok(group) => {
-            let change = group_changes::created(store, org, &group, &members).await;
-            Ok((group, change))
+        Ok(written) => {
+            let change = group_changes::created(store, org, &written.group, &written.members).await;
+            Ok((written.group, change, written.moved))
         }
         Err(e) => Err(write_error(store, org, e).await),
     }
@@ -211,18 +212,16 @@ async fn write(
             return Err(precondition_failed());
         }
         let (cols, members) = change(&current)?;
-        let members_before = group_changes::members_before(store, org, group_id, &members).await?;
         let same =
             cols.display_name == current.display_name && cols.external_id == current.external_id;
         match store
             .update_scim_group(org, group_id, Some(current.version), &cols, same, &members)
             .await
         {
-            Ok(Some(updated)) => {
-                let pair = (&current, &updated);
-                let change =
-                    group_changes::changed(store, org, pair, &members, &members_before).await;
-                return Ok((updated, change));
+            Ok(Some(written)) => {
+                let pair = (&current, &written.group);
+                let change = group_changes::changed(store, org, pair, &written.members).await;
+                return Ok((written.group, change, written.moved));
             }
             Ok(None) if if_match.is_some() => return Err(precondition_failed()),
             Ok(None) => continue,

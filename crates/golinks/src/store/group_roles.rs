@@ -56,39 +56,26 @@ pub(super) fn recompute_sql() -> String {
     )
 }
 
-/// Inside a write's transaction: recomputes the organization's roles when `$group` (`None`:
-/// any) grants one, and moves the change sequence when a role changed. Evaluates to how
-/// many people's role changed. Membership writes of `scim_groups.rs` call it after they
-/// change `group_members`.
-macro_rules! recompute_group_roles {
-    ($tx:expr, $org:expr, $group:expr) => {{
-        let (admin, moderator): (Option<uuid::Uuid>, Option<uuid::Uuid>) = sqlx::query_as(
-            "SELECT admin_group_id, moderator_group_id FROM organizations WHERE id = $1",
-        )
+/// Inside a write's transaction: gives everyone of the organization the role the groups
+/// `$admin` and `$moderator` (the organization's mapping, read in that transaction) give them
+/// now. Evaluates to how many people's role changed. The caller moves the change sequence:
+/// membership writes of `scim_groups.rs` once for the memberships and the roles together.
+macro_rules! recompute_roles {
+    ($tx:expr, $org:expr, $admin:expr, $moderator:expr) => {{
+        let admin: Option<uuid::Uuid> = $admin;
+        let moderator: Option<uuid::Uuid> = $moderator;
+        sqlx::query(sqlx::AssertSqlSafe(
+            $crate::store::group_roles::recompute_sql(),
+        ))
         .bind($org.as_uuid())
-        .fetch_one(&mut *$tx)
-        .await?;
-        let group: Option<uuid::Uuid> = $group;
-        let grants = group.is_none_or(|g| admin == Some(g) || moderator == Some(g));
-        let mut changed: u64 = 0;
-        if grants {
-            changed = sqlx::query(sqlx::AssertSqlSafe(
-                $crate::store::group_roles::recompute_sql(),
-            ))
-            .bind($org.as_uuid())
-            .bind(admin)
-            .bind(moderator)
-            .execute(&mut *$tx)
-            .await?
-            .rows_affected();
-            if changed > 0 {
-                $crate::store::orgs::bump_change_seq!($tx, $org);
-            }
-        }
-        changed
+        .bind(admin)
+        .bind(moderator)
+        .execute(&mut *$tx)
+        .await?
+        .rows_affected()
     }};
 }
-pub(crate) use recompute_group_roles;
+pub(crate) use recompute_roles;
 
 impl Store {
     pub async fn role_groups(&self, org: OrgId) -> StoreResult<RoleGroups> {
@@ -130,8 +117,8 @@ impl Store {
             .bind(groups.moderator)
             .execute(&mut *tx)
             .await?;
-            recompute_group_roles!(tx, org, None);
-            // The settings page itself is cached per organization too.
+            recompute_roles!(tx, org, groups.admin, groups.moderator);
+            // Roles, and the settings page itself (cached per organization), changed.
             super::orgs::bump_change_seq!(tx, org);
             tx.commit().await?;
         });

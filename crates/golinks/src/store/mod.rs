@@ -48,13 +48,15 @@ pub use group_predicate::{GroupOrder, GroupPredicate, TextMatch};
 pub use group_roles::{GroupGrant, RoleGroups};
 pub use link_reads::{HistoryEntry, LinkQuery};
 pub use links::{ImportReport, LinkDraft};
+pub use orgs::OrgSeq;
 pub use people::Person;
 pub use provisioning_changes::NameParts;
 pub use provisioning_log::{LogEntry, LogQuery, parse_since};
 pub use provisioning_overview::TokenActivity;
 pub use rows::*;
 pub use scim_groups::{
-    GroupColumns, GroupMember, GroupPageQuery, GroupRecord, MemberChange, UserGroup,
+    GroupColumns, GroupMember, GroupPageQuery, GroupRecord, GroupWrite, MemberChange, MemberDelta,
+    UserGroup,
 };
 pub use scim_users::{UserColumns, UserOrder, UserPageQuery, UserRecord, now_ms};
 pub use sessions::{SessionInfo, SessionRecord};

@@ -186,6 +186,34 @@ impl Store {
             .map(|(id, seq)| (OrgId::from_uuid(id), seq))
             .collect())
     }
+
+    /// Every organization's change sequence with its count of session-only moves: what the
+    /// link index compares to tell a change to its links from one to sessions alone.
+    pub async fn org_seqs(&self) -> StoreResult<Vec<OrgSeq>> {
+        let _timer = time_query(QueryFamily::ChangeFeed);
+        let rows: Vec<(Uuid, i64, i64)> = on_pool!(self.read(), |p| {
+            sqlx::query_as("SELECT id, change_seq, session_bumps FROM organizations")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, seq, session_bumps)| OrgSeq {
+                org: OrgId::from_uuid(id),
+                seq,
+                session_bumps,
+            })
+            .collect())
+    }
+}
+
+/// An organization's change sequence, and how many of its moves were session-only ones
+/// ([`bump_session_seq!`]); read together, from one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgSeq {
+    pub org: OrgId,
+    pub seq: i64,
+    pub session_bumps: i64,
 }
 
 /// Bumps the organization's change sequence inside a write's transaction and returns the
@@ -202,3 +230,33 @@ macro_rules! bump_change_seq {
     };
 }
 pub(crate) use bump_change_seq;
+
+/// Bumps the change sequence for a write that changes only what cached sessions hold — a
+/// person's groups, the roles groups give — and not the link index (links, organizations'
+/// settings): every server's sessions of the organization re-read their groups and role, and
+/// the link index, seeing the move counted in `session_bumps` (migration 0016), keeps its
+/// links instead of reloading them. Notifies the change feed like [`bump_change_seq!`].
+/// Evaluates to the new [`OrgSeq`] and the organization's `(admin_group_id,
+/// moderator_group_id)`, read under the row lock this takes, for the role recompute that may
+/// follow.
+macro_rules! bump_session_seq {
+    ($tx:expr, $org:expr) => {{
+        let (seq, session_bumps, admin, moderator) =
+            sqlx::query_as::<_, (i64, i64, Option<uuid::Uuid>, Option<uuid::Uuid>)>(
+                "UPDATE organizations
+                 SET change_seq = change_seq + 1, session_bumps = session_bumps + 1
+                 WHERE id = $1
+                 RETURNING change_seq, session_bumps, admin_group_id, moderator_group_id",
+            )
+            .bind($org.as_uuid())
+            .fetch_one(&mut *$tx)
+            .await?;
+        let at = $crate::store::OrgSeq {
+            org: $org,
+            seq,
+            session_bumps,
+        };
+        (at, admin, moderator)
+    }};
+}
+pub(crate) use bump_session_seq;

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::group_predicate::{self, GroupOrder, GroupPredicate};
-use super::{ResultExt, Store, StoreError, StoreResult, Timestamp, now_ms, on_pool};
+use super::{OrgSeq, ResultExt, Store, StoreError, StoreResult, Timestamp, now_ms, on_pool};
 use crate::domain::OrgId;
 use crate::metrics::{QueryFamily, time_query};
 
@@ -61,16 +61,6 @@ pub enum MemberChange {
     },
 }
 
-impl MemberChange {
-    /// The people the write adds, who must be people of the organization.
-    fn added(&self) -> &[Uuid] {
-        match self {
-            MemberChange::Keep => &[],
-            MemberChange::Replace(ids) | MemberChange::Edit { add: ids, .. } => ids,
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct GroupPageQuery {
     pub filter: Option<GroupPredicate>,
@@ -86,31 +76,36 @@ pub struct GroupPageQuery {
 const GROUP_SELECT: &str = "SELECT g.id, g.display_name, g.external_id, g.version, g.created_at,
         g.updated_at FROM groups g";
 
-/// Fails with [`StoreError::UnknownMember`] naming the first id that is not a live person of
-/// the organization.
-macro_rules! check_members {
-    ($tx:expr, $org:expr, $ids:expr) => {
-        for chunk in $ids.chunks(CHUNK) {
-            let mut qb = QueryBuilder::new("SELECT id FROM users WHERE org_id = ");
-            qb.push_bind($org.as_uuid())
-                .push(" AND deleted_at IS NULL AND id IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-            let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *$tx).await?;
-            if let Some(unknown) = chunk.iter().find(|id| !found.contains(id)) {
-                return Err(StoreError::UnknownMember(*unknown));
-            }
-        }
-    };
+/// What a write did to a group's memberships: exactly the people it added and removed (an
+/// add of a member or a removal of a non-member is not in them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemberDelta {
+    pub added: Vec<Uuid>,
+    pub removed: Vec<Uuid>,
 }
 
-/// Applies `$change` to group `$group`'s rows; evaluates to how many rows changed.
+impl MemberDelta {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// A group as a write left it, and what the write did to its members.
+#[derive(Debug, Clone)]
+pub struct GroupWrite {
+    pub group: GroupRecord,
+    pub members: MemberDelta,
+    /// The organization's change sequence as the write left it, when its members changed
+    /// (a session-only move, see `Index::apply_session_write`).
+    pub moved: Option<OrgSeq>,
+}
+
+/// Applies `$change` to group `$group`'s rows; evaluates to the [`MemberDelta`]. Fails with
+/// [`StoreError::UnknownMember`] naming the first added id that is not a live person of the
+/// organization (the caller's transaction then rolls everything back).
 macro_rules! apply_members {
     ($tx:expr, $org:expr, $group:expr, $change:expr) => {{
-        let mut changed: u64 = 0;
+        let mut delta = MemberDelta::default();
         let (add, remove): (&[Uuid], &[Uuid]) = match $change {
             MemberChange::Keep => (&[], &[]),
             MemberChange::Replace(ids) => (ids, &[]),
@@ -130,27 +125,55 @@ macro_rules! apply_members {
                 .into_iter()
                 .filter(|id| !keep.contains(id))
                 .collect();
-            changed += delete_members!($tx, $org, $group, &gone);
+            delta.removed = delete_members!($tx, $org, $group, &gone);
         }
-        changed += delete_members!($tx, $org, $group, remove);
+        delta
+            .removed
+            .extend(delete_members!($tx, $org, $group, remove));
         for chunk in add.chunks(CHUNK) {
+            // Only live people of the organization are inserted: the check and the write in
+            // one statement. Fewer rows than ids means a member already there, a repeated id,
+            // or one that is no person: only then are the ids looked up, to name that one.
             let mut qb =
-                QueryBuilder::new("INSERT INTO group_members (org_id, group_id, user_id) ");
-            qb.push_values(chunk, |mut row, id| {
-                row.push_bind($org.as_uuid())
-                    .push_bind($group)
-                    .push_bind(*id);
-            });
-            qb.push(" ON CONFLICT DO NOTHING");
-            changed += qb.build().execute(&mut *$tx).await?.rows_affected();
+                QueryBuilder::new("INSERT INTO group_members (org_id, group_id, user_id) SELECT ");
+            qb.push_bind($org.as_uuid())
+                .push(", ")
+                .push_bind($group)
+                .push(", id FROM users WHERE org_id = ")
+                .push_bind($org.as_uuid())
+                .push(" AND deleted_at IS NULL AND id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            qb.push(") ON CONFLICT DO NOTHING RETURNING user_id");
+            let inserted: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *$tx).await?;
+            let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
+            if inserted.len() < chunk.len() {
+                let mut qb = QueryBuilder::new("SELECT id FROM users WHERE org_id = ");
+                qb.push_bind($org.as_uuid())
+                    .push(" AND deleted_at IS NULL AND id IN (");
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let found: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *$tx).await?;
+                if let Some(unknown) = chunk.iter().find(|id| !found.contains(id)) {
+                    return Err(StoreError::UnknownMember(*unknown));
+                }
+            }
+            // In the request's order, each once: the log names the first few.
+            delta.added.extend(in_order(chunk, &inserted));
         }
-        changed
+        delta
     }};
 }
 
+/// Evaluates to the people deleted from the group among `$ids`.
 macro_rules! delete_members {
     ($tx:expr, $org:expr, $group:expr, $ids:expr) => {{
-        let mut deleted: u64 = 0;
+        let mut deleted: Vec<Uuid> = Vec::new();
         for chunk in $ids.chunks(CHUNK) {
             let mut qb = QueryBuilder::new("DELETE FROM group_members WHERE org_id = ");
             qb.push_bind($org.as_uuid())
@@ -161,11 +184,38 @@ macro_rules! delete_members {
             for id in chunk {
                 list.push_bind(*id);
             }
-            qb.push(")");
-            deleted += qb.build().execute(&mut *$tx).await?.rows_affected();
+            qb.push(") RETURNING user_id");
+            let gone: Vec<Uuid> = qb.build_query_scalar().fetch_all(&mut *$tx).await?;
+            deleted.extend(in_order(chunk, &gone.into_iter().collect()));
         }
         deleted
     }};
+}
+
+/// Inside a group write's transaction, after its membership rows changed: memberships decide
+/// who follows a group's links and who has a role from it, so every server's cached sessions
+/// re-read them (a session-only move: the link index holds no membership). When the group
+/// grants a role, everyone's role is recomputed in the same transaction. Evaluates to the
+/// organization's new [`OrgSeq`].
+macro_rules! memberships_moved {
+    ($tx:expr, $org:expr, $group:expr) => {{
+        let (at, admin, moderator) = super::orgs::bump_session_seq!($tx, $org);
+        let group: Uuid = $group;
+        if admin == Some(group) || moderator == Some(group) {
+            super::group_roles::recompute_roles!($tx, $org, admin, moderator);
+        }
+        at
+    }};
+}
+
+/// The ids of `asked` that are in `done`, in `asked`'s order, each once.
+fn in_order(asked: &[Uuid], done: &std::collections::HashSet<Uuid>) -> Vec<Uuid> {
+    let mut seen = std::collections::HashSet::new();
+    asked
+        .iter()
+        .filter(|id| done.contains(id) && seen.insert(**id))
+        .copied()
+        .collect()
 }
 
 fn taken(cols: &GroupColumns) -> impl FnOnce() -> String + '_ {
@@ -178,16 +228,17 @@ impl Store {
         org: OrgId,
         cols: &GroupColumns,
         members: &MemberChange,
-    ) -> StoreResult<GroupRecord> {
+    ) -> StoreResult<GroupWrite> {
         let _timer = time_query(QueryFamily::ScimGroupWrite);
         let id = Uuid::new_v4();
         let now = Timestamp(now_ms());
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
-            sqlx::query(
+            let group: GroupRecord = sqlx::query_as(
                 "INSERT INTO groups (org_id, id, display_name, display_name_key, external_id,
                      version, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
+                 VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+                 RETURNING id, display_name, external_id, version, created_at, updated_at",
             )
             .bind(org.as_uuid())
             .bind(id)
@@ -195,18 +246,22 @@ impl Store {
             .bind(scim::fold_case(&cols.display_name).into_owned())
             .bind(&cols.external_id)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await
             .on_unique(taken(cols))?;
-            check_members!(tx, org, members.added());
-            if apply_members!(tx, org, id, members) > 0 {
-                // Memberships decide who follows a group's links: cached sessions re-read them.
-                super::orgs::bump_change_seq!(tx, org);
-            }
-            super::group_roles::recompute_group_roles!(tx, org, Some(id));
+            let delta = apply_members!(tx, org, id, members);
+            let moved = if delta.is_empty() {
+                None
+            } else {
+                Some(memberships_moved!(tx, org, id))
+            };
             tx.commit().await?;
-        });
-        self.get_scim_group(org, id).await
+            Ok(GroupWrite {
+                group,
+                members: delta,
+                moved,
+            })
+        })
     }
 
     /// A group that was not deleted.
@@ -237,17 +292,18 @@ impl Store {
         cols: &GroupColumns,
         same_columns: bool,
         members: &MemberChange,
-    ) -> StoreResult<Option<GroupRecord>> {
+    ) -> StoreResult<Option<GroupWrite>> {
         let _timer = time_query(QueryFamily::ScimGroupWrite);
         let now = Timestamp(now_ms());
         on_pool!(self.write(), |p| {
             let mut tx = p.begin().await?;
             // First: the row lock (PostgreSQL) that orders concurrent writes to the group.
-            let updated = sqlx::query(
+            let updated: Option<GroupRecord> = sqlx::query_as(
                 "UPDATE groups SET display_name = $4, display_name_key = $5, external_id = $6,
                      version = version + 1, updated_at = $7
                  WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL
-                     AND ($3 IS NULL OR version = $3)",
+                     AND ($3 IS NULL OR version = $3)
+                 RETURNING id, display_name, external_id, version, created_at, updated_at",
             )
             .bind(org.as_uuid())
             .bind(id)
@@ -256,26 +312,36 @@ impl Store {
             .bind(scim::fold_case(&cols.display_name).into_owned())
             .bind(&cols.external_id)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .on_unique(taken(cols))?;
-            if updated.rows_affected() == 0 {
+            let Some(group) = updated else {
                 return Ok(None);
-            }
-            check_members!(tx, org, members.added());
-            let changed = apply_members!(tx, org, id, members);
-            if same_columns && changed == 0 {
+            };
+            let delta = apply_members!(tx, org, id, members);
+            if same_columns && delta.is_empty() {
+                // Nothing to write: the group as it was, version and all.
                 tx.rollback().await?;
-            } else {
-                if changed > 0 {
-                    // Memberships decide who follows a group's links: cached sessions re-read them.
-                    super::orgs::bump_change_seq!(tx, org);
-                }
-                super::group_roles::recompute_group_roles!(tx, org, Some(id));
-                tx.commit().await?;
+                return self.get_scim_group(org, id).await.map(|group| {
+                    Some(GroupWrite {
+                        group,
+                        members: delta,
+                        moved: None,
+                    })
+                });
             }
-        });
-        self.get_scim_group(org, id).await.map(Some)
+            let moved = if delta.is_empty() {
+                None
+            } else {
+                Some(memberships_moved!(tx, org, id))
+            };
+            tx.commit().await?;
+            Ok(Some(GroupWrite {
+                group,
+                members: delta,
+                moved,
+            }))
+        })
     }
 
     /// SCIM DELETE: the group is gone (404 afterwards) and so are its memberships.
@@ -307,9 +373,8 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            // Its members lose its links at once: cached sessions re-read their groups.
-            super::orgs::bump_change_seq!(tx, org);
-            super::group_roles::recompute_group_roles!(tx, org, Some(id));
+            // Its members lose its links and any role from it at once.
+            memberships_moved!(tx, org, id);
             tx.commit().await?;
         });
         Ok(())

@@ -74,6 +74,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "provisioning log summaries",
         include_str!("../../migrations/sqlite/0014_provisioning_summary.sql"),
     ),
+    (
+        16,
+        "membership changes apart from link changes",
+        include_str!("../../migrations/sqlite/0016_session_bumps.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<(SqlitePool, SqlitePool)> {

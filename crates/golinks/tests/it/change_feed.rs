@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::json;
 use sqlx::Connection;
 
-use crate::support::{Backend, TestApp, patch_op};
+use crate::support::{Backend, TestApp, location, patch_op};
 
 /// The PostgreSQL server to test on, or `None` (the test says it is skipped).
 fn postgres() -> Option<Backend> {
@@ -115,6 +115,111 @@ async fn a_person_deactivated_on_one_replica_is_refused_on_another_without_a_pol
         Duration::from_secs(5),
         "B still accepts the token",
         || async { by_token().await.expect("send").status() == 401 },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_membership_changed_on_one_replica_decides_on_another_without_a_poll_or_a_reload() {
+    let Some(backend) = postgres() else { return };
+    let a = TestApp::spawn(backend).await;
+    let b = deaf_to_polls(&a).await;
+    let scim = a.scim_token().await;
+    let (ada, ada_token) = a.person("ada@acme.example", Role::Member).await;
+    let ops = crate::scim_groups::group(&a, &scim, "Ops", &[&ada.id.to_string()]).await;
+    let ops_id = ops["id"].as_str().expect("id").to_owned();
+    let url = "https://ops.acme.example/rb";
+    a.create_link(
+        &ada_token,
+        json!({"name": "runbook", "url": url, "visible_to_group": ops_id}),
+    )
+    .await;
+    let org = a
+        .state
+        .store
+        .find_org_by_slug("default")
+        .await
+        .expect("org")
+        .id;
+    let cookie = a.session_cookie(org, ada.id).await;
+    let on_b = || async {
+        let response = b
+            .get("/runbook")
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .expect("send");
+        location(&response)
+    };
+    within(Duration::from_secs(5), "B never let Ada follow", || async {
+        on_b().await.as_deref() == Some(url)
+    })
+    .await;
+    let held = || {
+        let links = b.state.index.links();
+        std::sync::Arc::clone(
+            links
+                .get(&org)
+                .expect("org")
+                .shared("runbook")
+                .expect("held"),
+        )
+    };
+    let before = held();
+
+    // Removed on A: B's cached session loses the link, without a poll.
+    let remove =
+        patch_op(json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ada.id)}]));
+    let (status, body) = a
+        .scim_json(
+            Method::PATCH,
+            &format!("/Groups/{ops_id}"),
+            &scim,
+            Some(remove),
+        )
+        .await;
+    assert!(matches!(status, 200 | 204), "{body}");
+    within(
+        Duration::from_secs(5),
+        "B still lets Ada follow",
+        || async { on_b().await.is_none() },
+    )
+    .await;
+    // Added back on A: she follows it on B again.
+    let add = patch_op(
+        json!([{"op": "add", "path": "members", "value": [{"value": ada.id.to_string()}]}]),
+    );
+    let (status, body) = a
+        .scim_json(
+            Method::PATCH,
+            &format!("/Groups/{ops_id}"),
+            &scim,
+            Some(add),
+        )
+        .await;
+    assert!(matches!(status, 200 | 204), "{body}");
+    within(
+        Duration::from_secs(5),
+        "B never let Ada follow again",
+        || async { on_b().await.as_deref() == Some(url) },
+    )
+    .await;
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &held()),
+        "a membership change does not reload B's link index"
+    );
+
+    // A link written after those membership changes still reaches B at once: counting them
+    // apart never hides a change to the links.
+    a.create_link(
+        &ada_token,
+        json!({"name": "docs", "url": "https://docs.example/"}),
+    )
+    .await;
+    within(
+        Duration::from_secs(5),
+        "B never resolved go/docs",
+        || async { b.follow("/docs").await.as_deref() == Ok("https://docs.example/") },
     )
     .await;
 }

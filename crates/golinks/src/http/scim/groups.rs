@@ -21,7 +21,7 @@ use crate::provisioning::group_representation::{self as repr, shows};
 use crate::provisioning::list::parse_paths;
 use crate::provisioning::representation::etag;
 use crate::provisioning::{ListParams, groups};
-use crate::store::GroupRecord;
+use crate::store::{GroupRecord, OrgSeq};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,8 +83,8 @@ async fn create(
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
-    let (group, change) = groups::create(&state.store, client.org, &body).await?;
-    memberships_changed(&state).await;
+    let (group, change, moved) = groups::create(&state.store, client.org, &body).await?;
+    memberships_changed(&state, moved).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -139,8 +139,9 @@ async fn replace(
     let body = json_body(body)?;
     let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let (group, change) = groups::replace(&state.store, client.org, &id, &body, pinned).await?;
-    memberships_changed(&state).await;
+    let (group, change, moved) =
+        groups::replace(&state.store, client.org, &id, &body, pinned).await?;
+    memberships_changed(&state, moved).await;
     let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
@@ -168,8 +169,9 @@ async fn patch(
     let body = json_body(body)?;
     let params = parse_query(query.as_deref())?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
-    let (group, change) = groups::patch(&state.store, client.org, &id, &body, pinned).await?;
-    memberships_changed(&state).await;
+    let (group, change, moved) =
+        groups::patch(&state.store, client.org, &id, &body, pinned).await?;
+    memberships_changed(&state, moved).await;
     if params.attributes.is_none() && params.excluded_attributes.is_none() {
         let mut response = (
             StatusCode::NO_CONTENT,
@@ -202,19 +204,25 @@ async fn delete(
 ) -> Result<Response, ScimFailure> {
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let group = groups::delete(&state.store, client.org, &id, pinned).await?;
-    memberships_changed(&state).await;
+    // A rare write: the sequence it left is read back rather than carried here.
+    if let Err(e) = state.index.sync(&state.store).await {
+        tracing::warn!(error = %e, "cannot refresh the caches after a group write");
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let change = crate::provisioning::log_summary::group_deleted(&group);
     response.extensions_mut().insert(note(&group).with(change));
     Ok(response)
 }
 
-/// A membership write moved the organization's change sequence (`store::scim_groups`), and
-/// with it perhaps roles given by groups: this server's cached sessions re-read their groups
-/// and role now, not at the next sync, so a person removed from a group loses its links and
-/// its role with their next request. Without a change it is one read.
-async fn memberships_changed(state: &AppState) {
-    if let Err(e) = state.index.sync(&state.store).await {
+/// A membership write moved the organization's change sequence to `moved`
+/// (`store::scim_groups`), and with it perhaps roles given by groups: this server's cached
+/// sessions re-read their groups and role now, not at the next sync, so a person removed from
+/// a group loses its links and its role with their next request. Usually no read at all: the
+/// move is a session-only one, so the link index takes the sequence and keeps its links
+/// (`Index::apply_session_write`). `None`: nothing moved.
+async fn memberships_changed(state: &AppState, moved: Option<OrgSeq>) {
+    let Some(at) = moved else { return };
+    if let Err(e) = state.index.apply_session_write(&state.store, at).await {
         tracing::warn!(error = %e, "cannot refresh the caches after a group write");
     }
 }
