@@ -13,7 +13,27 @@ use crate::store::{ClickBatch, Store, StoreResult};
 #[derive(Default)]
 struct Pending {
     clicks: i64,
-    users: IdSet<UserId>,
+    /// The first person to follow the link since the last flush, kept inline: most links
+    /// are followed by one person between flushes, and a set costs an allocation on the hit.
+    first: Option<UserId>,
+    /// The others.
+    more: IdSet<UserId>,
+}
+
+impl Pending {
+    fn add_user(&mut self, user: UserId) {
+        match self.first {
+            None => self.first = Some(user),
+            Some(first) if first == user => {}
+            Some(_) => {
+                self.more.insert(user);
+            }
+        }
+    }
+
+    fn users(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.first.into_iter().chain(self.more.iter().copied())
+    }
 }
 
 /// Counters split by link, so that the worker threads rarely wait on one another's lock.
@@ -38,7 +58,7 @@ impl ClickCounter {
         let entry = pending.entry((org, link)).or_default();
         entry.clicks += 1;
         if let Some(user) = user {
-            entry.users.insert(user);
+            entry.add_user(user);
         }
     }
 
@@ -54,7 +74,13 @@ impl ClickCounter {
         let taken: Counts = self
             .shards
             .iter()
-            .flat_map(|shard| std::mem::take(&mut *shard.lock().unwrap_or_else(|e| e.into_inner())))
+            .flat_map(|shard| {
+                let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+                // The next interval likely sees as many links: sized now, a hit does not pay
+                // for the map's growth.
+                let fresh = Counts::with_capacity_and_hasher(shard.capacity(), Default::default());
+                std::mem::replace(&mut *shard, fresh)
+            })
             .collect();
         if taken.is_empty() {
             return Ok(0);
@@ -67,7 +93,7 @@ impl ClickCounter {
                 link: *link,
                 day: now.date(),
                 clicks: p.clicks,
-                users: p.users.iter().copied().collect(),
+                users: p.users().collect(),
                 last_at: now,
             })
             .collect();
@@ -78,7 +104,9 @@ impl ClickCounter {
                     let mut pending = self.shard(key.1).lock().unwrap_or_else(|e| e.into_inner());
                     let entry = pending.entry(key).or_default();
                     entry.clicks += p.clicks;
-                    entry.users.extend(p.users);
+                    for user in p.users() {
+                        entry.add_user(user);
+                    }
                 }
                 Err(e)
             }

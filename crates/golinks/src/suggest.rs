@@ -18,6 +18,11 @@
 //! Bounds, whatever the number of names: a typed key longer than [`MAX_FUZZY`] gets prefix
 //! matches only; the edit-distance walk visits at most [`WALK_BUDGET`] trie nodes; the prefix
 //! matches come from a range of sorted words and a segment tree over it (a few `log n` steps).
+//!
+//! Only the `max` best are wanted, so the walk runs last and leaves every branch that cannot
+//! beat the `max`-th best found so far: its row's minimum bounds its names' distance from
+//! below and a segment tree over the trie's order gives its smallest id. Where many names
+//! share a stem (`link00001`, `link00002`, …) that cuts the walk to a tenth or less.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -47,6 +52,8 @@ pub struct Suggester {
     words: Vec<(u32, u8)>,
     /// A segment tree over `words`: node → the position in `words` of the smallest id below it.
     best: Vec<u32>,
+    /// A segment tree over `by_key`: node → the smallest id below it (a trie node's best rank).
+    first_id: Vec<u32>,
 }
 
 impl Suggester {
@@ -75,6 +82,7 @@ impl Suggester {
         tagged.sort_unstable();
         let words: Vec<(u32, u8)> = tagged.iter().map(|(_, id, o)| (*id, *o)).collect();
         let best = segment_tree(&words);
+        let first_id = min_tree(&by_key);
         Suggester {
             names,
             by_key,
@@ -82,6 +90,7 @@ impl Suggester {
             spans,
             words,
             best,
+            first_id,
         }
     }
 
@@ -95,31 +104,24 @@ impl Suggester {
 
     /// Up to `max` spellings of the names nearest to `typed`, best first.
     pub fn nearest(&self, typed: &str, max: usize) -> Vec<String> {
-        let Some(wanted) = LinkName::key_of(typed).filter(|w| w.len() >= 2) else {
+        let Some(wanted) = LinkName::key_of(typed).filter(|w| w.len() >= 2 && max > 0) else {
             return Vec::new();
         };
         let wanted = wanted.as_bytes();
-        let mut found: Vec<(u8, u32)> = self
-            .prefixed(wanted, max)
-            .into_iter()
-            .map(|id| (u8::from(self.key(id) != wanted), id))
-            .collect();
+        let mut best = Best::new(max);
+        for id in self.prefixed(wanted, max) {
+            best.offer(u8::from(self.key(id) != wanted), id);
+        }
         if wanted.len() <= MAX_FUZZY {
-            found.extend(self.contained(wanted).into_iter().map(|id| (1, id)));
-            found.extend(self.within_distance(wanted));
-        }
-        found.sort_unstable();
-        let mut ids: Vec<u32> = Vec::with_capacity(max);
-        for (_, id) in found {
-            if ids.len() == max {
-                break;
+            for id in self.contained(wanted) {
+                best.offer(1, id);
             }
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+            // Last: what the others found bounds the walk.
+            self.within_distance(wanted, &mut best);
         }
-        ids.into_iter()
-            .map(|id| self.names[id as usize].1.to_string())
+        best.top
+            .iter()
+            .map(|&(_, id)| self.names[id as usize].1.to_string())
             .collect()
     }
 
@@ -223,19 +225,74 @@ impl Suggester {
         (start, end)
     }
 
-    /// (distance, id) of the names within the edit distance allowed for `wanted`.
-    fn within_distance(&self, wanted: &[u8]) -> Vec<(u8, u32)> {
+    /// Offers `best` the names within the edit distance allowed for `wanted`, scored by it.
+    fn within_distance(&self, wanted: &[u8], best: &mut Best) {
         let mut walk = Walk {
             index: self,
             wanted,
             limit: distance_limit(wanted.len(), wanted.len() + 2),
             budget: WALK_BUDGET,
             path: Vec::with_capacity(wanted.len() + 3),
-            found: Vec::new(),
+            best,
         };
         let first: Row = std::array::from_fn(|j| u8::try_from(j).unwrap_or(u8::MAX));
         walk.visit(0, self.by_key.len(), &first, &first);
-        walk.found
+    }
+
+    /// The smallest id in `by_key[lo..hi]`.
+    fn first_id(&self, lo: usize, hi: usize) -> u32 {
+        let n = self.by_key.len();
+        let (mut l, mut r) = (lo + n, hi + n);
+        let mut first = u32::MAX;
+        while l < r {
+            if l & 1 == 1 {
+                first = first.min(self.first_id[l]);
+                l += 1;
+            }
+            if r & 1 == 1 {
+                r -= 1;
+                first = first.min(self.first_id[r]);
+            }
+            l /= 2;
+            r /= 2;
+        }
+        first
+    }
+}
+
+/// The best (score, id) pairs offered so far, at most `max`, one per id, best first.
+struct Best {
+    max: usize,
+    top: Vec<(u8, u32)>,
+}
+
+impl Best {
+    fn new(max: usize) -> Self {
+        Best {
+            max,
+            top: Vec::with_capacity(max + 1),
+        }
+    }
+
+    fn offer(&mut self, score: u8, id: u32) {
+        if let Some(known) = self.top.iter().position(|&(_, other)| other == id) {
+            if self.top[known].0 <= score {
+                return;
+            }
+            self.top.remove(known);
+        }
+        let at = self.top.partition_point(|&entry| entry < (score, id));
+        if at < self.max {
+            self.top.insert(at, (score, id));
+            self.top.truncate(self.max);
+        }
+    }
+
+    /// The pair a newcomer must beat once `max` are held.
+    fn bar(&self) -> Option<(u8, u32)> {
+        (self.top.len() == self.max)
+            .then(|| self.top.last().copied())
+            .flatten()
     }
 }
 
@@ -259,7 +316,7 @@ struct Walk<'a> {
     budget: usize,
     /// The bytes from the root to the current node.
     path: Vec<u8>,
-    found: Vec<(u8, u32)>,
+    best: &'a mut Best,
 }
 
 impl Walk<'_> {
@@ -277,25 +334,37 @@ impl Walk<'_> {
         if key.len() == depth {
             // The keys are unique, so at most one ends here, and it sorts first.
             if row[m] <= distance_limit(m, depth) {
-                self.found.push((row[m], id));
+                self.best.offer(row[m], id);
             }
             lo += 1;
         }
-        let low = |r: &Row| r[..=m].iter().copied().min().unwrap_or(u8::MAX);
         while lo < hi {
             if self.budget == 0 {
                 return;
             }
             self.budget -= 1;
-            let byte = self.index.sorted_key(self.index.spans[lo])[depth];
+            // Every key left here is longer than `depth` (the one as long sorted first), so
+            // its byte at `depth` is read straight from the buffer of keys.
+            let sorted = self.index.sorted.as_bytes();
+            let at = |span: &(u32, u32)| sorted[span.0 as usize + depth];
+            let byte = at(&self.index.spans[lo]);
             // The children come in order: this one starts at `lo`.
-            let at = |span: &(u32, u32)| self.index.sorted_key(*span).get(depth).copied();
-            let end = lo + self.index.spans[lo..hi].partition_point(|s| at(s) <= Some(byte));
-            let next = self.next_row(above, row, byte);
+            let end = lo + self.index.spans[lo..hi].partition_point(|s| at(s) <= byte);
+            let (next, low) = self.next_row(above, row, byte);
             // No row below has a smaller minimum (a swap reaches two rows back, but a row's
             // minimum grows by at most one per row, so the swap cannot undercut it): past
-            // the limit the branch holds no suggestion.
-            if low(&next) <= self.limit {
+            // the limit the branch holds no suggestion, and at the bar none that beats it.
+            let promising = low <= self.limit
+                && match self.best.bar() {
+                    None => true,
+                    Some((score, id)) => {
+                        low < score
+                            || (low == score
+                                && (self.index.by_key[lo] < id
+                                    || self.index.first_id(lo, end) < id))
+                    }
+                };
+            if promising {
                 self.path.push(byte);
                 self.visit(lo, end, row, &next);
                 self.path.pop();
@@ -307,12 +376,14 @@ impl Walk<'_> {
     /// The row of the child reached by `byte`, from this node's `row` and its parent's `above`.
     /// Only the band of cells within the limit of the diagonal is computed: an alignment
     /// costing at most the limit never leaves it (a step off the diagonal costs one, a swap
-    /// stays on it); every other cell holds limit + 1, which stands for "more".
-    fn next_row(&self, above: &Row, row: &Row, byte: u8) -> Row {
+    /// stays on it); every other cell holds limit + 1, which stands for "more". Also returns
+    /// the row's minimum.
+    fn next_row(&self, above: &Row, row: &Row, byte: u8) -> (Row, u8) {
         let (w, i) = (self.wanted, self.path.len() + 1);
         let more = self.limit.saturating_add(1);
         let mut next: Row = [more; MAX_FUZZY + 1];
         next[0] = u8::try_from(i).unwrap_or(u8::MAX).min(more);
+        let mut low = next[0];
         let band = usize::from(self.limit);
         for j in i.saturating_sub(band).max(1)..=(i + band).min(w.len()) {
             let cost = u8::from(w[j - 1] != byte);
@@ -325,8 +396,9 @@ impl Walk<'_> {
                 best = best.min(above[j - 2].saturating_add(1));
             }
             next[j] = best.min(more);
+            low = low.min(next[j]);
         }
-        next
+        (next, low)
     }
 }
 
@@ -357,6 +429,17 @@ fn word_offsets(key: &str, spelling: &str) -> impl Iterator<Item = u8> {
         previous = Some(c);
     }
     offsets.into_iter()
+}
+
+/// A min segment tree over `ids` (leaves at `n..2n`, node `i` covers its two children).
+fn min_tree(ids: &[u32]) -> Vec<u32> {
+    let n = ids.len();
+    let mut tree = vec![u32::MAX; 2 * n];
+    tree[n..].copy_from_slice(ids);
+    for node in (1..n).rev() {
+        tree[node] = tree[2 * node].min(tree[2 * node + 1]);
+    }
+    tree
 }
 
 /// A min-by-id segment tree over `words` (leaves at `n..2n`, node `i` covers its two

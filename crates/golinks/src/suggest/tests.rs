@@ -171,6 +171,35 @@ fn many_names_with_one_prefix_give_the_first_in_name_order() {
     }
 }
 
+/// The walk leaves branches that cannot beat the fifth best so far; here name order (shorter
+/// first) is not trie order, so a branch's smallest id is what decides.
+#[test]
+fn the_walk_keeps_the_best_when_name_order_is_not_key_order() {
+    let spellings: Vec<String> = (0..3000)
+        .flat_map(|i| [format!("link{i}"), format!("l{i}nk"), format!("Ops-{i}")])
+        .collect();
+    let names = named(&spellings.iter().map(String::as_str).collect::<Vec<_>>());
+    let index = index(&names);
+    for typed in [
+        "lnik123",
+        "link12",
+        "lin1234",
+        "l12kn",
+        "ops-29999",
+        "pos-7",
+        "link2999x",
+        "li9nk",
+    ] {
+        for max in [1, 5, 12] {
+            assert_eq!(
+                index.nearest(typed, max),
+                reference(typed, &names, max),
+                "{typed} {max}"
+            );
+        }
+    }
+}
+
 fn spelling() -> impl Strategy<Value = String> {
     "[a-dA-D0-2]([a-dA-D0-2._-]{0,6}[a-dA-D0-2])?"
 }

@@ -148,7 +148,84 @@ async fn clicks_for_a_deleted_link_are_dropped_without_losing_the_rest(backend: 
     );
 }
 
+/// A flush writes a few multi-row statements, cut every 500 links: more links than that, each
+/// with its own people, must count exactly as one statement per link did.
+async fn a_flush_of_many_links_counts_each_link_and_its_people(backend: Backend) {
+    use golinks::domain::UserId;
+    let db = TestDb::create(backend).await;
+    let store = Store::open(&db.url).await.expect("open");
+    let org = store.find_org_by_slug("default").await.expect("org").id;
+    let drafts: Vec<LinkDraft> = (0..1203).map(|i| draft(&format!("l{i:04}"), &[])).collect();
+    store.import_links(org, &drafts).await.expect("import");
+    let links = store.all_links(org).await.expect("links");
+    assert_eq!(links.len(), 1203);
+    let gone = links[600].clone();
+    store
+        .delete_link(org, gone.id, &draft(&gone.name, &[]), None)
+        .await
+        .expect("delete");
+    let people: Vec<UserId> = (0..3)
+        .map(|_| UserId::from_uuid(uuid::Uuid::now_v7()))
+        .collect();
+    let now = OffsetDateTime::now_utc();
+    // Link i: i % 4 + 1 clicks by its first i % 4 people (none for i % 4 == 0).
+    let batches = |users_from: usize| -> Vec<golinks::store::ClickBatch> {
+        links
+            .iter()
+            .enumerate()
+            .map(|(i, l)| golinks::store::ClickBatch {
+                org,
+                link: l.id,
+                day: now.date(),
+                clicks: i64::try_from(i % 4 + 1).expect("small"),
+                users: people[users_from..].iter().take(i % 4).copied().collect(),
+                last_at: now,
+            })
+            .collect()
+    };
+    store.record_clicks(&batches(0)).await.expect("record");
+    // The second flush: the same clicks, by people shifted by one (one new person per link
+    // with two or three).
+    store
+        .record_clicks(&batches(1))
+        .await
+        .expect("record again");
+    for i in [0, 1, 2, 3, 499, 500, 501, 599, 601, 1000, 1202] {
+        let link = &links[i];
+        let days = store.daily_clicks(org, link.id).await.expect("days");
+        let clicks = i64::try_from(2 * (i % 4 + 1)).expect("small");
+        let people = match i % 4 {
+            0 => 0,
+            1 => 2,
+            2 => 3,
+            _ => 3,
+        };
+        assert_eq!(days.len(), 1, "link {i}");
+        assert_eq!((days[0].1, days[0].2), (clicks, people), "link {i}");
+        let found = store.find_link(org, link.id).await.expect("link");
+        assert_eq!(found.clicks_total, clicks, "link {i}");
+        let since = now.date();
+        assert_eq!(
+            store
+                .link_people(org, link.id, since)
+                .await
+                .expect("people"),
+            people,
+            "link {i}"
+        );
+    }
+    assert!(
+        store
+            .daily_clicks(org, gone.id)
+            .await
+            .expect("days")
+            .is_empty(),
+        "the deleted link's clicks are dropped"
+    );
+}
+
 on_both_backends!(
+    a_flush_of_many_links_counts_each_link_and_its_people,
     a_fresh_database_has_exactly_one_default_organization,
     imports_skip_taken_names_in_one_transaction,
     every_write_moves_the_change_sequence,
