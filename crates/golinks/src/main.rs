@@ -8,6 +8,12 @@ use golinks::logging::{self, Banner};
 
 // The HTTP workers run runtimes of their own (server.rs); this one runs the background tasks
 // and the admin commands.
+/// mimalloc instead of glibc's malloc: a SCIM page or a redirect allocates many small,
+/// short-lived values across threads, and glibc spent a fifth of a page's CPU on its arenas'
+/// locks and bookkeeping (measured in docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let (result, format) = match Cli::parse().command {
