@@ -29,9 +29,11 @@ impl Store {
     /// error that would lose the rest of the batch.
     ///
     /// PostgreSQL gets a few multi-row statements per flush: one statement per link was one
-    /// round trip per link. SQLite keeps one cached statement per link and step: it runs in
-    /// the process, and the multi-row form cost it about three times the instructions per link
-    /// (each flush parses new statements of hundreds of rows; docs/benchmarks.md).
+    /// round trip per link. SQLite gets four statements per flush, whatever the number of
+    /// links: the batches go in as one JSON array that `json_each` spreads, so the statements'
+    /// text never changes and they are prepared once (multi-row `VALUES` made new statements
+    /// of hundreds of rows to parse at each flush; one statement per link and step made three
+    /// turns of the writer thread per link; docs/benchmarks.md).
     pub async fn record_clicks(&self, batches: &[ClickBatch]) -> StoreResult<()> {
         let _timer = time_query(QueryFamily::ClickFlush);
         if batches.is_empty() {
@@ -40,9 +42,7 @@ impl Store {
         match self.write() {
             Db::Sqlite(p) => {
                 let mut tx = p.begin().await?;
-                for b in batches {
-                    record_one(&mut tx, b).await?;
-                }
+                record_json(&mut tx, batches).await?;
                 tx.commit().await?;
             }
             Db::Postgres(p) => {
@@ -109,59 +109,61 @@ impl Store {
     }
 }
 
-/// One link's clicks (SQLite), by the statements its cache keeps prepared.
-async fn record_one(tx: &mut Transaction<'_, Sqlite>, b: &ClickBatch) -> Result<(), sqlx::Error> {
-    let (org, link) = (b.org.as_uuid(), b.link.as_uuid());
-    sqlx::query(
+/// All the batches (SQLite), as one JSON array bound to each of four statements. Ids go in
+/// as hex (`unhex` gives back the blobs SQLite keeps), times in the text form it keeps.
+async fn record_json(
+    tx: &mut Transaction<'_, Sqlite>,
+    batches: &[ClickBatch],
+) -> Result<(), sqlx::Error> {
+    let hex = |id: uuid::Uuid| id.simple().to_string();
+    let rows = batches
+        .iter()
+        .map(|b| {
+            Ok(serde_json::json!({
+                "org": hex(b.org.as_uuid()),
+                "link": hex(b.link.as_uuid()),
+                "day": b.day.to_string(),
+                "clicks": b.clicks,
+                "at": Timestamp(b.last_at).sqlite_text()?,
+                "users": b.users.iter().map(|u| hex(u.as_uuid())).collect::<Vec<_>>(),
+            }))
+        })
+        .collect::<Result<Vec<_>, sqlx::error::BoxDynError>>()
+        .map_err(sqlx::Error::Encode)?;
+    let json = serde_json::Value::Array(rows).to_string();
+    // Clicks on a link deleted meanwhile are dropped by the `EXISTS` and the join.
+    let statements = [
         "INSERT INTO link_clicks_daily (org_id, link_id, day, clicks)
-         SELECT $1, $2, $3, $4
-         WHERE EXISTS (SELECT 1 FROM links WHERE org_id = $1 AND id = $2)
+         SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day',
+                j.value ->> 'clicks'
+         FROM json_each($1) j
+         WHERE EXISTS (SELECT 1 FROM links l
+                       WHERE l.org_id = unhex(j.value ->> 'org') AND l.id = unhex(j.value ->> 'link'))
          ON CONFLICT (org_id, link_id, day) DO UPDATE
          SET clicks = link_clicks_daily.clicks + excluded.clicks",
-    )
-    .bind(org)
-    .bind(link)
-    .bind(b.day)
-    .bind(b.clicks)
-    .execute(&mut **tx)
-    .await?;
-    if !b.users.is_empty() {
-        for user in &b.users {
-            sqlx::query(
-                "INSERT INTO link_click_users (org_id, link_id, day, user_id)
-                 SELECT $1, $2, $3, $4
-                 WHERE EXISTS (SELECT 1 FROM links WHERE org_id = $1 AND id = $2)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(org)
-            .bind(link)
-            .bind(b.day)
-            .bind(user.as_uuid())
-            .execute(&mut **tx)
-            .await?;
-        }
-        sqlx::query(
-            "UPDATE link_clicks_daily SET unique_users = (
-                 SELECT COUNT(*) FROM link_click_users c
-                 WHERE c.org_id = $1 AND c.link_id = $2 AND c.day = $3)
-             WHERE org_id = $1 AND link_id = $2 AND day = $3",
-        )
-        .bind(org)
-        .bind(link)
-        .bind(b.day)
-        .execute(&mut **tx)
-        .await?;
+        "INSERT INTO link_click_users (org_id, link_id, day, user_id)
+         SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day',
+                unhex(u.value)
+         FROM json_each($1) j, json_each(j.value, '$.users') u
+         WHERE EXISTS (SELECT 1 FROM links l
+                       WHERE l.org_id = unhex(j.value ->> 'org') AND l.id = unhex(j.value ->> 'link'))
+         ON CONFLICT DO NOTHING",
+        "UPDATE link_clicks_daily SET unique_users = (
+             SELECT COUNT(*) FROM link_click_users c
+             WHERE c.org_id = link_clicks_daily.org_id AND c.link_id = link_clicks_daily.link_id
+               AND c.day = link_clicks_daily.day)
+         WHERE (org_id, link_id, day) IN (
+             SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day'
+             FROM json_each($1) j WHERE json_array_length(j.value, '$.users') > 0)",
+        "UPDATE links SET clicks_total = links.clicks_total + v.clicks, last_clicked_at = v.at
+         FROM (SELECT unhex(j.value ->> 'org') AS org_id, unhex(j.value ->> 'link') AS id,
+                      j.value ->> 'clicks' AS clicks, j.value ->> 'at' AS at
+               FROM json_each($1) j) v
+         WHERE links.org_id = v.org_id AND links.id = v.id",
+    ];
+    for sql in statements {
+        sqlx::query(sql).bind(&json).execute(&mut **tx).await?;
     }
-    sqlx::query(
-        "UPDATE links SET clicks_total = clicks_total + $3, last_clicked_at = $4
-         WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org)
-    .bind(link)
-    .bind(b.clicks)
-    .bind(Timestamp(b.last_at))
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }
 
