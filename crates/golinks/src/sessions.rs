@@ -140,7 +140,8 @@ impl SessionCache {
     }
 }
 
-fn seq_of(index: &Index, org: OrgId) -> Option<i64> {
+/// The organization's change sequence the index holds: what cached secrets are trusted against.
+pub(crate) fn seq_of(index: &Index, org: OrgId) -> Option<i64> {
     index.links().get(&org).map(|l| l.seq)
 }
 

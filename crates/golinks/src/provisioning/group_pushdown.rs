@@ -7,30 +7,13 @@
 use scim::{AttrPath, CompValue, CompareOp, Filter, GROUP, GROUP_URN};
 use uuid::Uuid;
 
+use super::pushdown;
 use crate::store::{GroupPredicate, TextMatch};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub predicate: Option<GroupPredicate>,
-    pub exact: bool,
-}
+pub type Plan = pushdown::Plan<GroupPredicate>;
 
 pub fn plan(filter: Option<&Filter>) -> Plan {
-    let translated = filter.map(|f| translate(&f.normalized(&GROUP)));
-    match translated {
-        None => Plan {
-            predicate: None,
-            exact: true,
-        },
-        Some(Some((predicate, exact))) => Plan {
-            predicate: Some(predicate),
-            exact,
-        },
-        Some(None) => Plan {
-            predicate: None,
-            exact: false,
-        },
-    }
+    pushdown::plan_with(filter, &GROUP, translate)
 }
 
 fn translate(filter: &Filter) -> Option<(GroupPredicate, bool)> {
@@ -41,28 +24,15 @@ fn translate(filter: &Filter) -> Option<(GroupPredicate, bool)> {
             ("displayName" | "id", None) => Some((GroupPredicate::Everyone, true)),
             _ => None,
         },
-        Filter::And(a, b) => match (translate(a), translate(b)) {
-            (Some((a, ea)), Some((b, eb))) => Some((GroupPredicate::and(a, b), ea && eb)),
-            (Some((one, _)), None) | (None, Some((one, _))) => Some((one, false)),
-            (None, None) => None,
-        },
-        Filter::Or(a, b) => match (translate(a), translate(b)) {
-            (Some((a, true)), Some((b, true))) => Some((GroupPredicate::or(a, b), true)),
-            _ => None,
-        },
+        Filter::And(..) | Filter::Or(..) => {
+            pushdown::logical(filter, translate, GroupPredicate::and, GroupPredicate::or)
+        }
         Filter::Not(_) | Filter::ValuePath(_) => None,
     }
 }
 
 fn attribute(path: &AttrPath) -> Option<(&str, Option<&str>)> {
-    if path
-        .urn
-        .as_deref()
-        .is_some_and(|u| !u.eq_ignore_ascii_case(GROUP_URN))
-    {
-        return None;
-    }
-    Some((path.attr.as_str(), path.sub_attr.as_deref()))
+    pushdown::core_attribute(path, GROUP_URN)
 }
 
 fn compare(path: &AttrPath, op: CompareOp, value: &CompValue) -> Option<GroupPredicate> {

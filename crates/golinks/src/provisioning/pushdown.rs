@@ -11,24 +11,36 @@
 //! value filters, other attributes, ordering comparisons, whose collation differs between
 //! the backends) is left to the evaluator.
 
-use scim::{AttrPath, CompValue, CompareOp, Filter, USER, USER_URN};
+use scim::{AttrPath, CompValue, CompareOp, Filter, Schema, USER, USER_URN};
 use uuid::Uuid;
 
 use crate::store::{UserColumn, UserPredicate};
 
+/// A filter pushed down, for Users or Groups: the predicate, and whether it selects exactly
+/// the matching rows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub predicate: Option<UserPredicate>,
+pub struct Plan<P = UserPredicate> {
+    pub predicate: Option<P>,
     pub exact: bool,
 }
 
 pub fn plan(filter: Option<&Filter>) -> Plan {
+    plan_with(filter, &USER, translate)
+}
+
+/// The plan of a filter on the resource of `schema`, by that resource's `translate` (`None`:
+/// nothing of it pushed down).
+pub(super) fn plan_with<P>(
+    filter: Option<&Filter>,
+    schema: &Schema,
+    translate: fn(&Filter) -> Option<(P, bool)>,
+) -> Plan<P> {
     match filter {
         None => Plan {
             predicate: None,
             exact: true,
         },
-        Some(f) => match translate(&f.normalized(&USER)) {
+        Some(f) => match translate(&f.normalized(schema)) {
             Some((predicate, exact)) => Plan {
                 predicate: Some(predicate),
                 exact,
@@ -41,6 +53,45 @@ pub fn plan(filter: Option<&Filter>) -> Plan {
     }
 }
 
+/// `and` / `or` of two pushed-down halves, the one rule for Users and Groups: an `and` narrows
+/// by whichever half translates (exact only when both are), an `or` is pushed down only when
+/// both halves are exact. `None` for any other filter.
+pub(super) fn logical<P>(
+    filter: &Filter,
+    translate: fn(&Filter) -> Option<(P, bool)>,
+    and: fn(P, P) -> P,
+    or: fn(P, P) -> P,
+) -> Option<(P, bool)> {
+    match filter {
+        Filter::And(a, b) => match (translate(a), translate(b)) {
+            (Some((a, ea)), Some((b, eb))) => Some((and(a, b), ea && eb)),
+            (Some((one, _)), None) | (None, Some((one, _))) => Some((one, false)),
+            (None, None) => None,
+        },
+        Filter::Or(a, b) => match (translate(a), translate(b)) {
+            (Some((a, true)), Some((b, true))) => Some((or(a, b), true)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The core attribute a path names, as (attribute, sub-attribute), unless its URN names
+/// another schema than `core_urn`.
+pub(super) fn core_attribute<'a>(
+    path: &'a AttrPath,
+    core_urn: &str,
+) -> Option<(&'a str, Option<&'a str>)> {
+    if path
+        .urn
+        .as_deref()
+        .is_some_and(|u| !u.eq_ignore_ascii_case(core_urn))
+    {
+        return None;
+    }
+    Some((path.attr.as_str(), path.sub_attr.as_deref()))
+}
+
 fn translate(filter: &Filter) -> Option<(UserPredicate, bool)> {
     match filter {
         Filter::Compare { path, op, value } if is_active(path) => {
@@ -48,29 +99,16 @@ fn translate(filter: &Filter) -> Option<(UserPredicate, bool)> {
         }
         Filter::Compare { path, op, value } => compare(path, *op, value).map(|p| (p, true)),
         Filter::Present(path) => present(path).map(|p| (p, true)),
-        Filter::And(a, b) => match (translate(a), translate(b)) {
-            (Some((a, ea)), Some((b, eb))) => Some((UserPredicate::and(a, b), ea && eb)),
-            (Some((one, _)), None) | (None, Some((one, _))) => Some((one, false)),
-            (None, None) => None,
-        },
-        Filter::Or(a, b) => match (translate(a), translate(b)) {
-            (Some((a, true)), Some((b, true))) => Some((UserPredicate::or(a, b), true)),
-            _ => None,
-        },
+        Filter::And(..) | Filter::Or(..) => {
+            logical(filter, translate, UserPredicate::and, UserPredicate::or)
+        }
         Filter::Not(_) | Filter::ValuePath(_) => None,
     }
 }
 
 /// The attribute a path names, if it is a core User attribute we index.
 fn attribute(path: &AttrPath) -> Option<(&str, Option<&str>)> {
-    if path
-        .urn
-        .as_deref()
-        .is_some_and(|u| !u.eq_ignore_ascii_case(USER_URN))
-    {
-        return None;
-    }
-    Some((path.attr.as_str(), path.sub_attr.as_deref()))
+    core_attribute(path, USER_URN)
 }
 
 /// The text attribute with a column of its own, and the operators pushed down on it.

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::domain::OrgId;
 use crate::index::Index;
+use crate::sessions::seq_of;
 use crate::store::{Store, StoreResult};
 
 /// A live SCIM token's holder: organization, token id and name, last use.
@@ -83,8 +84,4 @@ impl ScimTokenCache {
             cached.token.3 = Some(at);
         }
     }
-}
-
-fn seq_of(index: &Index, org: OrgId) -> Option<i64> {
-    index.links().get(&org).map(|l| l.seq)
 }

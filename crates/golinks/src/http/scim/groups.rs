@@ -48,10 +48,9 @@ async fn resource_response(
     group: &GroupRecord,
     headers: &HeaderMap,
     status: StatusCode,
-    projection: (&[AttrPath], &[AttrPath]),
+    (attributes, excluded): &Projection,
 ) -> Result<ScimJson, ScimFailure> {
     let base = base_url(headers);
-    let (attributes, excluded) = projection;
     let members = if shows("members", attributes, excluded) {
         Some(members_of(&state.store, org, std::slice::from_ref(group)).await?)
     } else {
@@ -67,7 +66,10 @@ async fn resource_response(
     })
 }
 
-fn projection(params: &ListParams) -> Result<(Vec<AttrPath>, Vec<AttrPath>), ScimFailure> {
+/// `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5), parsed.
+type Projection = (Vec<AttrPath>, Vec<AttrPath>);
+
+fn projection(params: &ListParams) -> Result<Projection, ScimFailure> {
     Ok((
         parse_paths(params.attributes.as_deref())?,
         parse_paths(params.excluded_attributes.as_deref())?,
@@ -82,17 +84,16 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
-    let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
+    let shown = projection(&parse_query(query.as_deref())?)?;
     let (group, change, moved) = groups::create(&state.store, client.org, &body).await?;
     memberships_changed(&state, moved).await;
-    let projection = (attributes.as_slice(), excluded.as_slice());
     resource_response(
         &state,
         client.org,
         &group,
         &headers,
         StatusCode::CREATED,
-        projection,
+        &shown,
     )
     .await
     .map(|r| r.with_change(change))
@@ -114,18 +115,12 @@ async fn show(
         )
             .into_response());
     }
-    let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
-    let projection = (attributes.as_slice(), excluded.as_slice());
-    Ok(resource_response(
-        &state,
-        client.org,
-        &group,
-        &headers,
-        StatusCode::OK,
-        projection,
+    let shown = projection(&parse_query(query.as_deref())?)?;
+    Ok(
+        resource_response(&state, client.org, &group, &headers, StatusCode::OK, &shown)
+            .await?
+            .into_response(),
     )
-    .await?
-    .into_response())
 }
 
 async fn replace(
@@ -137,22 +132,14 @@ async fn replace(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<ScimJson, ScimFailure> {
     let body = json_body(body)?;
-    let (attributes, excluded) = projection(&parse_query(query.as_deref())?)?;
+    let shown = projection(&parse_query(query.as_deref())?)?;
     let pinned = if_match(&headers, header::IF_MATCH)?;
     let (group, change, moved) =
         groups::replace(&state.store, client.org, &id, &body, pinned).await?;
     memberships_changed(&state, moved).await;
-    let projection = (attributes.as_slice(), excluded.as_slice());
-    resource_response(
-        &state,
-        client.org,
-        &group,
-        &headers,
-        StatusCode::OK,
-        projection,
-    )
-    .await
-    .map(|r| r.with_change(change))
+    resource_response(&state, client.org, &group, &headers, StatusCode::OK, &shown)
+        .await
+        .map(|r| r.with_change(change))
 }
 
 /// RFC 7644 §3.5.2 allows 200 with the resource or 204: a PATCH answers 204 (Okta's and
@@ -181,19 +168,13 @@ async fn patch(
         response.extensions_mut().insert(note(&group).with(change));
         return Ok(response);
     }
-    let (attributes, excluded) = projection(&params)?;
-    let projection = (attributes.as_slice(), excluded.as_slice());
-    Ok(resource_response(
-        &state,
-        client.org,
-        &group,
-        &headers,
-        StatusCode::OK,
-        projection,
+    let shown = projection(&params)?;
+    Ok(
+        resource_response(&state, client.org, &group, &headers, StatusCode::OK, &shown)
+            .await?
+            .with_change(change)
+            .into_response(),
     )
-    .await?
-    .with_change(change)
-    .into_response())
 }
 
 async fn delete(

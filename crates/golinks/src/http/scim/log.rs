@@ -64,24 +64,38 @@ impl LogNote {
         user: (Uuid, &str),
         change: &Change,
     ) -> LogEntry {
+        let done = LogNote {
+            user: Some((user.0, user.1.to_owned())),
+            change: Some(change.clone()),
+            ..self.clone()
+        };
+        done.entry(status)
+    }
+
+    /// The request's log row, with what it came to (`status`).
+    fn entry(self, status: StatusCode) -> LogEntry {
         let (method, path, started) = self
             .request
             .clone()
             .unwrap_or_else(|| (Method::POST, String::new(), Instant::now()));
+        let (summary, changes) = self.summary(status, || {
+            let request_path = path.split('?').next().unwrap_or_default();
+            format!("{method} {request_path}")
+        });
         LogEntry {
             at: time::OffsetDateTime::now_utc(),
             token_id: self.token.as_ref().map(|t| t.0),
-            token_name: self.token.as_ref().map(|t| t.1.clone()),
+            token_name: self.token.map(|t| t.1),
             method: method.to_string(),
             path,
-            user_id: Some(user.0),
-            user_name: Some(user.1.to_owned()),
+            user_id: self.user.as_ref().map(|u| u.0),
+            user_name: self.user.map(|u| u.1),
             status: i32::from(status.as_u16()),
-            scim_type: None,
-            detail: None,
+            scim_type: self.scim_type,
+            detail: self.detail,
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-            summary: Some(change.summary.clone()),
-            changes: Some(change.changes.to_string()),
+            summary: Some(summary),
+            changes,
         }
     }
 
@@ -119,7 +133,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
         .map(crate::index::strip_port);
     let host_org = state.index.hosts().org_for(host).map(|o| o.id);
     let note: RequestNote = Arc::new(Mutex::new(LogNote {
-        request: Some((method.clone(), path.clone(), started)),
+        request: Some((method.clone(), path, started)),
         ..LogNote::default()
     }));
     request.extensions_mut().insert(Arc::clone(&note));
@@ -147,22 +161,7 @@ pub async fn record(State(state): State<AppState>, mut request: Request, next: N
     if note.token.is_none() && !state.scim_limiter.may_log_anonymous(org) {
         return response;
     }
-    let (summary, changes) = note.summary(status, || format!("{method} {request_path}"));
-    let entry = LogEntry {
-        at: time::OffsetDateTime::now_utc(),
-        token_id: note.token.as_ref().map(|t| t.0),
-        token_name: note.token.map(|t| t.1),
-        method: method.to_string(),
-        path,
-        user_id: note.user.as_ref().map(|u| u.0),
-        user_name: note.user.map(|u| u.1),
-        status: i32::from(status.as_u16()),
-        scim_type: note.scim_type,
-        detail: note.detail,
-        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        summary: Some(summary),
-        changes,
-    };
+    let entry = note.entry(status);
     if let Err(e) = state.store.append_provisioning_log(org, &entry).await {
         tracing::error!(error = %e, "cannot write the provisioning log");
     }
