@@ -16,13 +16,14 @@
 //!   used: the only counts in memory are the few seconds not yet flushed.
 //!
 //! Bounds, whatever the number of names: a typed key longer than [`MAX_FUZZY`] gets prefix
-//! matches only; the edit-distance walk visits at most [`WALK_BUDGET`] trie nodes; the prefix
+//! matches only; the edit-distance walk computes at most [`WALK_BUDGET`] rows; the prefix
 //! matches come from a range of sorted words and a segment tree over it (a few `log n` steps).
 //!
 //! Only the `max` best are wanted, so the walk runs last and leaves every branch that cannot
-//! beat the `max`-th best found so far: its row's minimum bounds its names' distance from
-//! below and a segment tree over the trie's order gives its smallest id. Where many names
-//! share a stem (`link00001`, `link00002`, …) that cuts the walk to a tenth or less.
+//! beat the `max`-th best found so far. A branch's bound is its row's smallest cell plus what
+//! the lengths still to come must cost (the subtree knows its shortest and longest key), and
+//! each trie node knows its subtree's smallest id. Where many names share a stem
+//! (`link00001`, `link00002`, …) that cuts the walk to the few branches that can win.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -31,7 +32,7 @@ use crate::domain::LinkName;
 
 /// The longest typed key compared by edit distance or searched for contained names.
 pub const MAX_FUZZY: usize = 64;
-/// The most trie nodes one edit-distance walk visits (each costs one row of at most 65 cells).
+/// The most rows one edit-distance walk computes (one per trie byte visited, at most 5 cells).
 pub const WALK_BUDGET: usize = 10_000;
 /// The largest edit distance suggested.
 const MAX_DISTANCE: u8 = 2;
@@ -41,7 +42,7 @@ const MAX_DISTANCE: u8 = 2;
 pub struct Suggester {
     /// (key, spelling) in name order; the position is the name's id, so a smaller id ranks first.
     names: Vec<(Box<str>, Box<str>)>,
-    /// Ids sorted by key: a trie, walked for edit distance and contained names.
+    /// Ids sorted by key: a trie, followed for contained names.
     by_key: Vec<u32>,
     /// The keys in that order, end to end, and each one's span in it: the walk reads
     /// neighbouring memory rather than one allocation per name.
@@ -52,8 +53,8 @@ pub struct Suggester {
     words: Vec<(u32, u8)>,
     /// A segment tree over `words`: node → the position in `words` of the smallest id below it.
     best: Vec<u32>,
-    /// A segment tree over `by_key`: node → the smallest id below it (a trie node's best rank).
-    first_id: Vec<u32>,
+    /// The keys as a compacted trie, for the edit-distance walk.
+    trie: Vec<trie::Node>,
 }
 
 impl Suggester {
@@ -67,7 +68,7 @@ impl Suggester {
         keyed.sort_unstable();
         let by_key: Vec<u32> = keyed.iter().map(|(_, id)| *id).collect();
         let mut sorted = String::with_capacity(names.iter().map(|n| n.0.len()).sum());
-        let spans = by_key
+        let spans: Vec<(u32, u32)> = by_key
             .iter()
             .map(|id| {
                 let start = ids(sorted.len());
@@ -82,7 +83,15 @@ impl Suggester {
         tagged.sort_unstable();
         let words: Vec<(u32, u8)> = tagged.iter().map(|(_, id, o)| (*id, *o)).collect();
         let best = segment_tree(&words);
-        let first_id = min_tree(&by_key);
+        let trie_keys: Vec<(u32, &[u8], u32)> = by_key
+            .iter()
+            .zip(&spans)
+            .map(|(&id, &(start, end))| {
+                let key = sorted.as_bytes().get(start as usize..end as usize);
+                (start, key.unwrap_or_default(), id)
+            })
+            .collect();
+        let trie = trie::build(&trie_keys);
         Suggester {
             names,
             by_key,
@@ -90,7 +99,7 @@ impl Suggester {
             spans,
             words,
             best,
-            first_id,
+            trie,
         }
     }
 
@@ -227,36 +236,21 @@ impl Suggester {
 
     /// Offers `best` the names within the edit distance allowed for `wanted`, scored by it.
     fn within_distance(&self, wanted: &[u8], best: &mut Best) {
+        if self.trie.is_empty() {
+            return;
+        }
         let mut walk = Walk {
             index: self,
             wanted,
             limit: distance_limit(wanted.len(), wanted.len() + 2),
             budget: WALK_BUDGET,
             path: Vec::with_capacity(wanted.len() + 3),
+            rows: Vec::with_capacity(wanted.len() + 4),
             best,
         };
-        let first: Row = std::array::from_fn(|j| u8::try_from(j).unwrap_or(u8::MAX));
-        walk.visit(0, self.by_key.len(), &first, &first);
-    }
-
-    /// The smallest id in `by_key[lo..hi]`.
-    fn first_id(&self, lo: usize, hi: usize) -> u32 {
-        let n = self.by_key.len();
-        let (mut l, mut r) = (lo + n, hi + n);
-        let mut first = u32::MAX;
-        while l < r {
-            if l & 1 == 1 {
-                first = first.min(self.first_id[l]);
-                l += 1;
-            }
-            if r & 1 == 1 {
-                r -= 1;
-                first = first.min(self.first_id[r]);
-            }
-            l /= 2;
-            r /= 2;
-        }
-        first
+        walk.rows
+            .push(std::array::from_fn(|j| u8::try_from(j).unwrap_or(u8::MAX)));
+        walk.start();
     }
 }
 
@@ -307,8 +301,8 @@ pub fn distance_limit(a: usize, b: usize) -> u8 {
 type Row = [u8; MAX_FUZZY + 1];
 
 /// A depth-first walk of the trie of keys that carries the rows of the optimal string
-/// alignment table down each branch and leaves a branch once no row below can come within the
-/// limit.
+/// alignment table down each branch and leaves a branch once no key below can come within the
+/// limit, or beat the `max`-th best found so far.
 struct Walk<'a> {
     index: &'a Suggester,
     wanted: &'a [u8],
@@ -316,89 +310,208 @@ struct Walk<'a> {
     budget: usize,
     /// The bytes from the root to the current node.
     path: Vec<u8>,
+    /// The row of each depth on the path, the root's (depth 0) first.
+    rows: Vec<Row>,
     best: &'a mut Best,
 }
 
+/// A byte no key holds: its row is the row of every byte the typed key does not have nearby.
+const ELSEWHERE: u8 = 0;
+
+/// A set of bytes.
+struct Nearby([u64; 4]);
+
+impl Nearby {
+    fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte / 64)] & (1 << (byte % 64)) != 0
+    }
+}
+
 impl Walk<'_> {
-    /// Visits the node whose keys are `by_key[lo..hi]`; `row` is its row, `above` its parent's.
-    fn visit(&mut self, mut lo: usize, hi: usize, above: &Row, row: &Row) {
-        let depth = self.path.len();
-        let m = self.wanted.len();
-        let (Some(&id), Some(&span)) = (self.index.by_key.get(lo), self.index.spans.get(lo)) else {
-            return;
-        };
-        if lo >= hi {
+    /// Walks the trie from its root.
+    fn start(&mut self) {
+        let root = self.index.trie[0];
+        if root.label_len == 0 {
+            self.children(&root, 0);
             return;
         }
-        let key = self.index.sorted_key(span);
-        if key.len() == depth {
-            // The keys are unique, so at most one ends here, and it sorts first.
-            if row[m] <= distance_limit(m, depth) {
-                self.best.offer(row[m], id);
-            }
-            lo += 1;
-        }
-        while lo < hi {
-            if self.budget == 0 {
-                return;
-            }
-            self.budget -= 1;
-            // Every key left here is longer than `depth` (the one as long sorted first), so
-            // its byte at `depth` is read straight from the buffer of keys.
-            let sorted = self.index.sorted.as_bytes();
-            let at = |span: &(u32, u32)| sorted[span.0 as usize + depth];
-            let byte = at(&self.index.spans[lo]);
-            // The children come in order: this one starts at `lo`.
-            let end = lo + self.index.spans[lo..hi].partition_point(|s| at(s) <= byte);
-            let (next, low) = self.next_row(above, row, byte);
-            // No row below has a smaller minimum (a swap reaches two rows back, but a row's
-            // minimum grows by at most one per row, so the swap cannot undercut it): past
-            // the limit the branch holds no suggestion, and at the bar none that beats it.
-            let promising = low <= self.limit
-                && match self.best.bar() {
-                    None => true,
-                    Some((score, id)) => {
-                        low < score
-                            || (low == score
-                                && (self.index.by_key[lo] < id
-                                    || self.index.first_id(lo, end) < id))
-                    }
-                };
-            if promising {
-                self.path.push(byte);
-                self.visit(lo, end, row, &next);
-                self.path.pop();
-            }
-            lo = end;
+        let row = self.next_row(root.first_byte);
+        let bound = self.bound(&row, &root);
+        if self.promising(bound, root.min_id) {
+            self.descend(&root, root.first_byte, &row, bound);
         }
     }
 
-    /// The row of the child reached by `byte`, from this node's `row` and its parent's `above`.
+    /// Walks the rest of `node`'s label and its subtree, from `row`, the row of its first
+    /// byte (`first`), whose bound `floor` the caller found promising.
+    fn descend(&mut self, node: &trie::Node, first: u8, row: &Row, mut floor: u8) {
+        let entry = self.path.len();
+        self.path.push(first);
+        self.rows.push(*row);
+        let sorted = self.index.sorted.as_bytes();
+        let mut whole = true;
+        for k in 1..usize::from(node.label_len) {
+            let Some(budget) = self.budget.checked_sub(1) else {
+                whole = false;
+                break;
+            };
+            self.budget = budget;
+            let byte = sorted[node.label_at as usize + k];
+            let next = self.next_row(byte);
+            floor = floor.max(self.bound(&next, node));
+            if !self.promising(floor, node.min_id) {
+                whole = false;
+                break;
+            }
+            self.path.push(byte);
+            self.rows.push(next);
+        }
+        if whole {
+            let depth = self.path.len();
+            let m = self.wanted.len();
+            let distance = self.rows[depth][m];
+            if node.term != trie::NONE && distance <= distance_limit(m, depth) {
+                self.best.offer(distance, node.term);
+            }
+            self.children(node, floor);
+        }
+        self.path.truncate(entry);
+        self.rows.truncate(entry + 1);
+    }
+
+    /// Walks the children of the node the path ends at, whose keys are at least `floor` from
+    /// the typed key (the bound found for it: a child's own bound may be weaker). A child
+    /// that cannot win even at that distance is left unread. A child whose first byte the
+    /// typed key does not hold near this depth gets the same row as any other such child,
+    /// computed once, and with siblings of the same key lengths the same bound (among ten
+    /// digits, most children are such children).
+    fn children(&mut self, node: &trie::Node, floor: u8) {
+        // The row of the other bytes, and its bound for the last key lengths asked.
+        let mut elsewhere: Option<(Row, (u8, u8), u8)> = None;
+        let nearby = self.nearby();
+        for child in node.children() {
+            let child = self.index.trie[child];
+            if !self.promising(floor, child.min_id) {
+                continue;
+            }
+            let Some(budget) = self.budget.checked_sub(1) else {
+                return;
+            };
+            self.budget = budget;
+            let byte = child.first_byte;
+            if nearby.contains(byte) {
+                let row = self.next_row(byte);
+                let bound = self.bound(&row, &child).max(floor);
+                if self.promising(bound, child.min_id) {
+                    self.descend(&child, byte, &row, bound);
+                }
+                continue;
+            }
+            let lengths = (child.min_len, child.max_len);
+            let (row, bound) = match &mut elsewhere {
+                Some((row, known, bound)) => {
+                    if *known != lengths {
+                        *known = lengths;
+                        *bound = self.bound(row, &child).max(floor);
+                    }
+                    (&*row, *bound)
+                }
+                None => {
+                    let row = self.next_row(ELSEWHERE);
+                    let bound = self.bound(&row, &child).max(floor);
+                    let (row, _, bound) = elsewhere.insert((row, lengths, bound));
+                    (&*row, *bound)
+                }
+            };
+            if self.promising(bound, child.min_id) {
+                let row = *row;
+                self.descend(&child, byte, &row, bound);
+            }
+        }
+    }
+
+    /// The typed bytes the next row's band compares with, or may swap with: for any other
+    /// byte, the row is the same.
+    fn nearby(&self) -> Nearby {
+        let (i, band) = (self.path.len() + 1, usize::from(self.limit));
+        let from = i.saturating_sub(band + 2);
+        let to = (i + band).min(self.wanted.len());
+        let mut nearby = Nearby([0; 4]);
+        for &byte in self.wanted.get(from..to).unwrap_or_default() {
+            nearby.0[usize::from(byte / 64)] |= 1 << (byte % 64);
+        }
+        nearby
+    }
+
+    /// Whether a branch whose keys are at least `bound` from the typed key and whose smallest
+    /// id is `min_id` may hold a suggestion that beats the `max`-th best found so far.
+    fn promising(&self, bound: u8, min_id: u32) -> bool {
+        bound <= self.limit
+            && match self.best.bar() {
+                None => true,
+                Some((score, id)) => bound < score || (bound == score && min_id < id),
+            }
+    }
+
+    /// The row one byte below the end of the path.
+    ///
     /// Only the band of cells within the limit of the diagonal is computed: an alignment
     /// costing at most the limit never leaves it (a step off the diagonal costs one, a swap
-    /// stays on it); every other cell holds limit + 1, which stands for "more". Also returns
-    /// the row's minimum.
-    fn next_row(&self, above: &Row, row: &Row, byte: u8) -> (Row, u8) {
+    /// stays on it); every other cell holds limit + 1, which stands for "more".
+    fn next_row(&self, byte: u8) -> Row {
         let (w, i) = (self.wanted, self.path.len() + 1);
-        let more = self.limit.saturating_add(1);
+        let (row, above) = (&self.rows[i - 1], self.rows.get(i.wrapping_sub(2)));
+        // Cells hold at most limit + 1 (3), so sums of a cell and 1 never overflow.
+        let more = self.limit + 1;
         let mut next: Row = [more; MAX_FUZZY + 1];
         next[0] = u8::try_from(i).unwrap_or(u8::MAX).min(more);
-        let mut low = next[0];
         let band = usize::from(self.limit);
+        // Where a swap could end: the last byte of the path, then `byte`, as the typed key's
+        // `j - 1` and `j - 2`.
+        let last = i.checked_sub(2).map(|k| self.path[k]);
         for j in i.saturating_sub(band).max(1)..=(i + band).min(w.len()) {
             let cost = u8::from(w[j - 1] != byte);
-            let mut best = row[j]
-                .saturating_add(1)
-                .min(next[j - 1].saturating_add(1))
-                .min(row[j - 1].saturating_add(cost));
-            let swapped = i > 1 && j > 1 && byte == w[j - 2] && self.path[i - 2] == w[j - 1];
-            if swapped {
-                best = best.min(above[j - 2].saturating_add(1));
+            let mut best = (row[j] + 1).min(next[j - 1] + 1).min(row[j - 1] + cost);
+            if j > 1
+                && byte == w[j - 2]
+                && last == Some(w[j - 1])
+                && let Some(above) = above
+            {
+                best = best.min(above[j - 2] + 1);
             }
             next[j] = best.min(more);
-            low = low.min(next[j]);
         }
-        (next, low)
+        next
+    }
+
+    /// A lower bound of the distance of every key below `node` from the typed key, given the
+    /// row one byte below the end of the path: every alignment of such a key passes through
+    /// the row at some cell `j` (or, by a swap, through the cells diagonally before and after
+    /// it, which bound it the same way), and from there costs at least the difference between
+    /// the lengths still to come, `m - j` typed bytes against the key's remaining bytes, which
+    /// the subtree's shortest and longest keys bound.
+    fn bound(&self, row: &Row, node: &trie::Node) -> u8 {
+        let (m, i) = (self.wanted.len(), self.path.len() + 1);
+        let shortest = usize::from(node.min_len).saturating_sub(i);
+        let longest = usize::from(node.max_len).saturating_sub(i);
+        let more = self.limit + 1;
+        // What the lengths still to come cost from cell `j`, at most `more` (more is more).
+        let to_come = |j: usize| {
+            let typed = m - j;
+            let gap = shortest.saturating_sub(typed) + typed.saturating_sub(longest);
+            u8::try_from(gap.min(usize::from(more))).unwrap_or(more)
+        };
+        let band = usize::from(self.limit);
+        let (from, to) = (i.saturating_sub(band).max(1), (i + band).min(m));
+        let cells = row
+            .iter()
+            .enumerate()
+            .skip(from)
+            .take((to + 1).saturating_sub(from));
+        cells
+            .map(|(j, cell)| cell + to_come(j))
+            .fold(row[0] + to_come(0), u8::min)
+            .min(more)
     }
 }
 
@@ -431,17 +544,6 @@ fn word_offsets(key: &str, spelling: &str) -> impl Iterator<Item = u8> {
     offsets.into_iter()
 }
 
-/// A min segment tree over `ids` (leaves at `n..2n`, node `i` covers its two children).
-fn min_tree(ids: &[u32]) -> Vec<u32> {
-    let n = ids.len();
-    let mut tree = vec![u32::MAX; 2 * n];
-    tree[n..].copy_from_slice(ids);
-    for node in (1..n).rev() {
-        tree[node] = tree[2 * node].min(tree[2 * node + 1]);
-    }
-    tree
-}
-
 /// A min-by-id segment tree over `words` (leaves at `n..2n`, node `i` covers its two
 /// children), stored as positions in `words`.
 fn segment_tree(words: &[(u32, u8)]) -> Vec<u32> {
@@ -463,3 +565,4 @@ fn segment_tree(words: &[(u32, u8)]) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests;
+mod trie;
