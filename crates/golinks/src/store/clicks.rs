@@ -30,7 +30,7 @@ impl Store {
     ///
     /// PostgreSQL gets a few multi-row statements per flush: one statement per link was one
     /// round trip per link. SQLite gets four statements per flush, whatever the number of
-    /// links: the batches go in as one JSON array that `json_each` spreads, so the statements'
+    /// links: the batches go in as one JSON array that `jsonb_each` spreads, so the statements'
     /// text never changes and they are prepared once (multi-row `VALUES` made new statements
     /// of hundreds of rows to parse at each flush; one statement per link and step made three
     /// turns of the writer thread per link; docs/benchmarks.md).
@@ -111,6 +111,8 @@ impl Store {
 
 /// All the batches (SQLite), as one JSON array bound to each of four statements. Ids go in
 /// as hex (`unhex` gives back the blobs SQLite keeps), times in the text form it keeps.
+/// `jsonb_each`, not `json_each`: its rows are SQLite's binary JSON, which `->>` reads in
+/// place, where `json_each` hands each object back as text that every `->>` parses again.
 async fn record_json(
     tx: &mut Transaction<'_, Sqlite>,
     batches: &[ClickBatch],
@@ -136,7 +138,7 @@ async fn record_json(
         "INSERT INTO link_clicks_daily (org_id, link_id, day, clicks)
          SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day',
                 j.value ->> 'clicks'
-         FROM json_each($1) j
+         FROM jsonb_each($1) j
          WHERE EXISTS (SELECT 1 FROM links l
                        WHERE l.org_id = unhex(j.value ->> 'org') AND l.id = unhex(j.value ->> 'link'))
          ON CONFLICT (org_id, link_id, day) DO UPDATE
@@ -144,7 +146,7 @@ async fn record_json(
         "INSERT INTO link_click_users (org_id, link_id, day, user_id)
          SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day',
                 unhex(u.value)
-         FROM json_each($1) j, json_each(j.value, '$.users') u
+         FROM jsonb_each($1) j, jsonb_each(j.value, '$.users') u
          WHERE EXISTS (SELECT 1 FROM links l
                        WHERE l.org_id = unhex(j.value ->> 'org') AND l.id = unhex(j.value ->> 'link'))
          ON CONFLICT DO NOTHING",
@@ -154,11 +156,11 @@ async fn record_json(
                AND c.day = link_clicks_daily.day)
          WHERE (org_id, link_id, day) IN (
              SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day'
-             FROM json_each($1) j WHERE json_array_length(j.value, '$.users') > 0)",
+             FROM jsonb_each($1) j WHERE json_array_length(j.value, '$.users') > 0)",
         "UPDATE links SET clicks_total = links.clicks_total + v.clicks, last_clicked_at = v.at
          FROM (SELECT unhex(j.value ->> 'org') AS org_id, unhex(j.value ->> 'link') AS id,
                       j.value ->> 'clicks' AS clicks, j.value ->> 'at' AS at
-               FROM json_each($1) j) v
+               FROM jsonb_each($1) j) v
          WHERE links.org_id = v.org_id AND links.id = v.id",
     ];
     for sql in statements {
