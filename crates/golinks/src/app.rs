@@ -218,8 +218,8 @@ impl App {
             state.clone(),
             stop_rx.clone(),
         ));
-        let router = crate::http::router(state.clone());
-        let mut workers = server::spawn(self.listeners, router, stop_rx)?;
+        let service = crate::http::service(state.clone());
+        let mut workers = server::spawn(self.listeners, service, stop_rx)?;
         shutdown.await;
         // Stop accepting; requests in flight finish.
         let _ = stop_tx.send(true);

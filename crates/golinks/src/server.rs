@@ -7,10 +7,11 @@ use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
 use anyhow::Context;
-use axum::Router;
 use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{oneshot, watch};
+
+use crate::http::MakeFront;
 
 /// Sockets bound and listening, not yet served.
 pub struct Listeners {
@@ -71,7 +72,7 @@ impl Worker {
 
 pub fn spawn(
     listeners: Listeners,
-    router: Router,
+    service: MakeFront,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<Worker>> {
     listeners
@@ -81,10 +82,10 @@ pub fn spawn(
         .map(|(i, socket)| {
             let (served_tx, served) = oneshot::channel();
             let (release, released) = oneshot::channel::<()>();
-            let (router, stop) = (router.clone(), stop.clone());
+            let (service, stop) = (service.clone(), stop.clone());
             let thread = std::thread::Builder::new()
                 .name(format!("golinks-http-{i}"))
-                .spawn(move || serve_one(socket, router, stop, served_tx, released))
+                .spawn(move || serve_one(socket, service, stop, served_tx, released))
                 .context("cannot start an HTTP worker thread")?;
             Ok(Worker {
                 served,
@@ -97,7 +98,7 @@ pub fn spawn(
 
 fn serve_one(
     socket: std::net::TcpListener,
-    router: Router,
+    service: MakeFront,
     mut stop: watch::Receiver<bool>,
     served: oneshot::Sender<std::io::Result<()>>,
     released: oneshot::Receiver<()>,
@@ -124,8 +125,6 @@ fn serve_one(
                 let shutdown = async move {
                     let _ = stop.wait_for(|stopped| *stopped).await;
                 };
-                // The client's address feeds the sign-in rate limit.
-                let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
                 axum::serve(listener, service)
                     .with_graceful_shutdown(shutdown)
                     .await

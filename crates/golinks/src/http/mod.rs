@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 mod canonical;
 pub mod error;
+mod front;
 mod health;
 mod redirect;
 mod request_id;
@@ -24,9 +25,17 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 
+pub use front::MakeFront;
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
+/// What `axum::serve` takes: the router behind the short cut for `go/<name>`.
+pub fn service(state: AppState) -> front::MakeFront {
+    let ids = request_id::Counter::default();
+    front::MakeFront::new(router(state.clone(), ids.clone()), state, ids)
+}
+
+fn router(state: AppState, ids: request_id::Counter) -> Router {
     let config = &state.config;
     let timeout = Duration::from_secs(config.request_timeout_secs);
     let body_limit = config.max_body_bytes;
@@ -79,9 +88,6 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .merge(redirect::router())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(
-            REQUEST_ID,
-            request_id::Counter::default(),
-        ))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
         .with_state(state)
 }

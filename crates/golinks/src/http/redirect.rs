@@ -31,8 +31,15 @@ pub fn private_router() -> Router<AppState> {
 }
 
 async fn follow(State(state): State<AppState>, request: Request) -> Response {
+    answer(&state, request.uri(), request.headers()).await
+}
+
+/// The answer to `GET /{name}[/more][?query]`, counted in the metrics. The router's
+/// catch-all route and the front service's short cut for `go/<name>` (`http::front`) both
+/// come here.
+pub async fn answer(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
     let started = state.metrics.redirects.start();
-    let (outcome, response) = lookup(&state, request.uri(), request.headers()).await;
+    let (outcome, response) = lookup(state, uri, headers).await;
     state.metrics.redirects.record(outcome, started);
     response
 }

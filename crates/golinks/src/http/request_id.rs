@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, Request, Uri};
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
@@ -24,12 +25,22 @@ impl Default for Counter {
     }
 }
 
+impl Counter {
+    /// The next request id.
+    pub fn next(&self) -> HeaderValue {
+        use std::fmt::Write;
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut id = String::with_capacity(self.prefix.len() + 21);
+        let _ = write!(id, "{}-{n}", self.prefix);
+        // The string's buffer becomes the value's: one allocation, no copy.
+        HeaderValue::from_maybe_shared(Bytes::from(id))
+            .unwrap_or_else(|_| HeaderValue::from_static("-"))
+    }
+}
+
 impl MakeRequestId for Counter {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
-            .ok()
-            .map(RequestId::new)
+        Some(RequestId::new(self.next()))
     }
 }
 

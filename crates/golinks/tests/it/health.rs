@@ -19,9 +19,27 @@ async fn every_response_carries_a_request_id(backend: Backend) {
             .get("x-request-id")
             .map(|v| v.to_str().unwrap_or("").to_owned())
     };
-    let (a, b) = (id(&first), id(&second));
-    assert!(a.is_some() && b.is_some(), "request ids present");
-    assert_ne!(a, b, "request ids differ");
+    let third = app.get("/nothing-here/deeper").send().await.expect("send");
+    let (a, b, c) = (id(&first), id(&second), id(&third));
+    assert!(
+        a.is_some() && b.is_some() && c.is_some(),
+        "request ids present"
+    );
+    assert!(
+        a != b && b != c && a != c,
+        "request ids differ: {a:?} {b:?} {c:?}"
+    );
+    // One the client chose comes back, whether the router or the short cut for `go/<name>`
+    // (`http::front`) answers.
+    for path in ["/healthz", "/nothing-here", "/nothing-here/deeper"] {
+        let response = app
+            .get(path)
+            .header("x-request-id", "client-chosen-7")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(id(&response).as_deref(), Some("client-chosen-7"), "{path}");
+    }
 }
 
 async fn the_openapi_description_lists_the_link_endpoints(backend: Backend) {
