@@ -16,7 +16,7 @@
 //!   used: the only counts in memory are the few seconds not yet flushed.
 //!
 //! Bounds, whatever the number of names: a typed key longer than [`MAX_FUZZY`] gets prefix
-//! matches only; the edit-distance walk computes at most [`WALK_BUDGET`] rows; the prefix
+//! matches only; the edit-distance walk steps onto at most [`WALK_BUDGET`] trie bytes; the prefix
 //! matches come from a range of sorted words and a segment tree over it (a few `log n` steps).
 //!
 //! Only the `max` best are wanted, so the walk runs last and leaves every branch that cannot
@@ -32,7 +32,7 @@ use crate::domain::LinkName;
 
 /// The longest typed key compared by edit distance or searched for contained names.
 pub const MAX_FUZZY: usize = 64;
-/// The most rows one edit-distance walk computes (one per trie byte visited, at most 5 cells).
+/// The most trie bytes one edit-distance walk steps onto (a row of at most 5 cells each).
 pub const WALK_BUDGET: usize = 10_000;
 /// The largest edit distance suggested.
 const MAX_DISTANCE: u8 = 2;
