@@ -29,11 +29,13 @@ impl Store {
     /// error that would lose the rest of the batch.
     ///
     /// PostgreSQL gets a few multi-row statements per flush: one statement per link was one
-    /// round trip per link. SQLite gets four statements per flush, whatever the number of
+    /// round trip per link. SQLite gets three statements per flush, whatever the number of
     /// links: the batches go in as one JSON array that `jsonb_each` spreads, so the statements'
     /// text never changes and they are prepared once (multi-row `VALUES` made new statements
     /// of hundreds of rows to parse at each flush; one statement per link and step made three
-    /// turns of the writer thread per link; docs/benchmarks.md).
+    /// turns of the writer thread per link; docs/benchmarks.md). A day's unique people are
+    /// counted by a trigger as their rows go in (migration 0017), so the day's row is written
+    /// before its people.
     pub async fn record_clicks(&self, batches: &[ClickBatch]) -> StoreResult<()> {
         let _timer = time_query(QueryFamily::ClickFlush);
         if batches.is_empty() {
@@ -109,7 +111,7 @@ impl Store {
     }
 }
 
-/// All the batches (SQLite), as one JSON array bound to each of four statements. Ids go in
+/// All the batches (SQLite), as one JSON array bound to each of three statements. Ids go in
 /// as hex (`unhex` gives back the blobs SQLite keeps), times in the text form it keeps.
 /// `jsonb_each`, not `json_each`: its rows are SQLite's binary JSON, which `->>` reads in
 /// place, where `json_each` hands each object back as text that every `->>` parses again.
@@ -150,13 +152,6 @@ async fn record_json(
          WHERE EXISTS (SELECT 1 FROM links l
                        WHERE l.org_id = unhex(j.value ->> 'org') AND l.id = unhex(j.value ->> 'link'))
          ON CONFLICT DO NOTHING",
-        "UPDATE link_clicks_daily SET unique_users = (
-             SELECT COUNT(*) FROM link_click_users c
-             WHERE c.org_id = link_clicks_daily.org_id AND c.link_id = link_clicks_daily.link_id
-               AND c.day = link_clicks_daily.day)
-         WHERE (org_id, link_id, day) IN (
-             SELECT unhex(j.value ->> 'org'), unhex(j.value ->> 'link'), j.value ->> 'day'
-             FROM jsonb_each($1) j WHERE json_array_length(j.value, '$.users') > 0)",
         "UPDATE links SET clicks_total = links.clicks_total + v.clicks, last_clicked_at = v.at
          FROM (SELECT unhex(j.value ->> 'org') AS org_id, unhex(j.value ->> 'link') AS id,
                       j.value ->> 'clicks' AS clicks, j.value ->> 'at' AS at
@@ -208,24 +203,6 @@ async fn record_chunked(
              SELECT v.org_id, v.link_id, v.day, v.user_id FROM v
              WHERE EXISTS (SELECT 1 FROM links l WHERE l.org_id = v.org_id AND l.id = v.link_id)
              ON CONFLICT DO NOTHING",
-        );
-        qb.build().persistent(false).execute(&mut **tx).await?;
-    }
-    let followed: Vec<&ClickBatch> = batches.iter().filter(|b| !b.users.is_empty()).collect();
-    for chunk in followed.chunks(CHUNK) {
-        let mut qb = QueryBuilder::new("WITH v (org_id, link_id, day) AS (");
-        qb.push_values(chunk, |mut row, b| {
-            row.push_bind(b.org.as_uuid())
-                .push_bind(b.link.as_uuid())
-                .push_bind(b.day);
-        });
-        qb.push(
-            ") UPDATE link_clicks_daily SET unique_users = (
-                 SELECT COUNT(*) FROM link_click_users c
-                 WHERE c.org_id = v.org_id AND c.link_id = v.link_id AND c.day = v.day)
-             FROM v
-             WHERE link_clicks_daily.org_id = v.org_id
-               AND link_clicks_daily.link_id = v.link_id AND link_clicks_daily.day = v.day",
         );
         qb.build().persistent(false).execute(&mut **tx).await?;
     }

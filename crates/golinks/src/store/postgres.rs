@@ -78,6 +78,11 @@ pub(super) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "membership changes apart from link changes",
         include_str!("../../migrations/postgres/0016_session_bumps.sql"),
     ),
+    (
+        17,
+        "unique people per link and day kept by a trigger",
+        include_str!("../../migrations/postgres/0017_click_people_count.sql"),
+    ),
 ];
 
 pub(super) async fn open(url: &str) -> anyhow::Result<PgPool> {
