@@ -3,8 +3,9 @@
 //! The router would send the same requests to the same lookup (its catch-all route), but on
 //! the way it matches routes, stores the path parameter, the matched path, the request id and
 //! the client's address in the request's extensions, and sets the request id header on the
-//! request as well as on the response: together about a tenth of a hit's CPU
-//! (docs/benchmarks.md). Here a redirect pays only for its response's request id.
+//! request as well as on the response: with the routing itself, nearly a third of the
+//! instructions a hit spent in its connection's task (callgrind, docs/benchmarks.md). Here a
+//! redirect pays only for its response's request id.
 
 use std::convert::Infallible;
 use std::future::Future;
