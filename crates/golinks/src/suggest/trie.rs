@@ -65,7 +65,8 @@ pub fn build(keys: &[(u32, &[u8], u32)]) -> Vec<Node> {
             term: NONE,
             min_id: NONE,
             label_len: byte(shared - depth),
-            first_byte: first.1.get(depth).copied().unwrap_or_default(),
+            // An empty label (only the root's can be) has none.
+            first_byte: first.1[depth..shared].first().copied().unwrap_or_default(),
             min_len: u8::MAX,
             ..Node::default()
         };
@@ -108,4 +109,71 @@ fn small(n: usize) -> u32 {
 
 fn byte(n: usize) -> u8 {
     u8::try_from(n).unwrap_or(u8::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys spelled by the paths from `at` down, with their ids; checks each node's
+    /// summary of its subtree on the way.
+    fn spelled(nodes: &[Node], buffer: &[u8], at: usize, prefix: &[u8]) -> Vec<(Vec<u8>, u32)> {
+        let node = nodes[at];
+        let start = node.label_at as usize;
+        let label = &buffer[start..start + usize::from(node.label_len)];
+        assert_eq!(label.first().copied().unwrap_or_default(), node.first_byte);
+        let text = [prefix, label].concat();
+        let mut keys = Vec::new();
+        if node.term != NONE {
+            keys.push((text.clone(), node.term));
+        }
+        for child in node.children() {
+            keys.extend(spelled(nodes, buffer, child, &text));
+        }
+        let ids = keys.iter().map(|(_, id)| *id);
+        assert_eq!(Some(node.min_id), ids.min(), "smallest id below {text:?}");
+        let lengths = keys.iter().map(|(k, _)| byte(k.len()));
+        assert_eq!(
+            Some(node.min_len),
+            lengths.clone().min(),
+            "shortest below {text:?}"
+        );
+        assert_eq!(Some(node.max_len), lengths.max(), "longest below {text:?}");
+        keys
+    }
+
+    #[test]
+    fn every_key_is_spelled_once_and_every_node_sums_up_its_subtree() {
+        let mut keys: Vec<&str> = vec![
+            "a", "ab", "abc", "abd", "b", "link00", "link01", "link1", "linked", "x",
+        ];
+        keys.sort_unstable();
+        let buffer = keys.concat();
+        let mut offset = 0;
+        let entries: Vec<(u32, &[u8], u32)> = keys
+            .iter()
+            // Ids against key order, so that a subtree's smallest id is not its first key's.
+            .zip((0..small(keys.len())).rev())
+            .map(|(key, id)| {
+                let entry = (small(offset), key.as_bytes(), id);
+                offset += key.len();
+                entry
+            })
+            .collect();
+        let nodes = build(&entries);
+        assert!(
+            nodes.len() < 2 * keys.len(),
+            "compacted: {} nodes",
+            nodes.len()
+        );
+        let mut found = spelled(&nodes, buffer.as_bytes(), 0, b"");
+        found.sort_unstable();
+        let expected: Vec<(Vec<u8>, u32)> =
+            entries.iter().map(|(_, k, id)| (k.to_vec(), *id)).collect();
+        assert_eq!(found, expected);
+        for node in &nodes[1..] {
+            assert!(node.label_len >= 1, "only the root has an empty label");
+        }
+        assert!(build(&[]).is_empty());
+    }
 }
