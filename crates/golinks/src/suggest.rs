@@ -42,18 +42,15 @@ const MAX_DISTANCE: u8 = 2;
 pub struct Suggester {
     /// (key, spelling) in name order; the position is the name's id, so a smaller id ranks first.
     names: Vec<(Box<str>, Box<str>)>,
-    /// Ids sorted by key: a trie, followed for contained names.
-    by_key: Vec<u32>,
-    /// The keys in that order, end to end, and each one's span in it: the walk reads
+    /// The keys in key order, end to end: the trie's labels are spans of it, so the walk reads
     /// neighbouring memory rather than one allocation per name.
     sorted: String,
-    spans: Vec<(u32, u32)>,
     /// (id, offset): the name's key from `offset` on (the whole key, then each word), sorted by
     /// that text, for prefix matches.
     words: Vec<(u32, u8)>,
     /// A segment tree over `words`: node → the position in `words` of the smallest id below it.
     best: Vec<u32>,
-    /// The keys as a compacted trie, for the edit-distance walk.
+    /// The keys as a compacted trie, for the edit-distance walk and contained names.
     trie: Vec<trie::Node>,
 }
 
@@ -66,16 +63,7 @@ impl Suggester {
         // Sorting (text, id) pairs rather than ids compares without a look-up per comparison.
         let mut keyed: Vec<(&str, u32)> = (0..).zip(&names).map(|(id, n)| (&*n.0, id)).collect();
         keyed.sort_unstable();
-        let by_key: Vec<u32> = keyed.iter().map(|(_, id)| *id).collect();
-        let mut sorted = String::with_capacity(names.iter().map(|n| n.0.len()).sum());
-        let spans: Vec<(u32, u32)> = by_key
-            .iter()
-            .map(|id| {
-                let start = ids(sorted.len());
-                sorted.push_str(&names[*id as usize].0);
-                (start, ids(sorted.len()))
-            })
-            .collect();
+        let sorted: String = keyed.iter().map(|(key, _)| *key).collect();
         let mut tagged: Vec<(&str, u32, u8)> = Vec::with_capacity(names.len() * 2);
         for (id, (key, spelling)) in (0..).zip(&names) {
             tagged.extend(word_offsets(key, spelling).map(|o| (&key[usize::from(o)..], id, o)));
@@ -83,20 +71,19 @@ impl Suggester {
         tagged.sort_unstable();
         let words: Vec<(u32, u8)> = tagged.iter().map(|(_, id, o)| (*id, *o)).collect();
         let best = segment_tree(&words);
-        let trie_keys: Vec<(u32, &[u8], u32)> = by_key
+        let mut offset = 0;
+        let trie_keys: Vec<(u32, &[u8], u32)> = keyed
             .iter()
-            .zip(&spans)
-            .map(|(&id, &(start, end))| {
-                let key = sorted.as_bytes().get(start as usize..end as usize);
-                (start, key.unwrap_or_default(), id)
+            .map(|&(key, id)| {
+                let start = ids(offset);
+                offset += key.len();
+                (start, key.as_bytes(), id)
             })
             .collect();
         let trie = trie::build(&trie_keys);
         Suggester {
             names,
-            by_key,
             sorted,
-            spans,
             words,
             best,
             trie,
@@ -138,12 +125,11 @@ impl Suggester {
         self.names[id as usize].0.as_bytes()
     }
 
-    /// The key at position `span` of the sorted keys.
-    fn sorted_key(&self, (start, end): (u32, u32)) -> &[u8] {
-        self.sorted
-            .as_bytes()
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+    /// A trie node's label.
+    fn label(&self, node: &trie::Node) -> &[u8] {
+        let start = node.label_at as usize;
+        let end = start + usize::from(node.label_len);
+        self.sorted.as_bytes().get(start..end).unwrap_or_default()
     }
 
     fn word(&self, (id, offset): (u32, u8)) -> &[u8] {
@@ -209,29 +195,39 @@ impl Suggester {
     /// trie is followed along `wanted` for as long as some key does.
     fn contained(&self, wanted: &[u8]) -> Vec<u32> {
         let mut ids = Vec::new();
+        if self.trie.is_empty() {
+            return ids;
+        }
         for start in 0..wanted.len() {
-            let (mut lo, mut hi) = (0, self.by_key.len());
-            for (depth, &byte) in wanted[start..].iter().enumerate() {
-                (lo, hi) = self.child(lo, hi, depth, byte);
-                if lo == hi {
+            let (rest, mut at, mut matched) = (&wanted[start..], 0, 0);
+            loop {
+                let node = self.trie[at];
+                let label = self.label(&node);
+                if !rest[matched..].starts_with(label) {
                     break;
                 }
-                if depth >= 2 && self.sorted_key(self.spans[lo]).len() == depth + 1 {
-                    ids.push(self.by_key[lo]);
+                matched += label.len();
+                if node.term != trie::NONE && matched >= 3 {
+                    ids.push(node.term);
+                }
+                match rest.get(matched).and_then(|&byte| self.child(&node, byte)) {
+                    Some(child) => at = child,
+                    None => break,
                 }
             }
         }
         ids
     }
 
-    /// The part of `by_key[lo..hi]` (keys sharing their first `depth` bytes) whose next byte is
-    /// `byte`.
-    fn child(&self, lo: usize, hi: usize, depth: usize, byte: u8) -> (usize, usize) {
-        let at = |span: &(u32, u32)| self.sorted_key(*span).get(depth).copied();
-        let slice = &self.spans[lo..hi];
-        let start = lo + slice.partition_point(|span| at(span) < Some(byte));
-        let end = lo + slice.partition_point(|span| at(span) <= Some(byte));
-        (start, end)
+    /// The child of `node` whose label starts with `byte` (children come in byte order).
+    fn child(&self, node: &trie::Node, byte: u8) -> Option<usize> {
+        let range = node.children();
+        let children = &self.trie[range.clone()];
+        let at = children.partition_point(|c| c.first_byte < byte);
+        children
+            .get(at)
+            .filter(|c| c.first_byte == byte)
+            .map(|_| range.start + at)
     }
 
     /// Offers `best` the names within the edit distance allowed for `wanted`, scored by it.
@@ -348,15 +344,14 @@ impl Walk<'_> {
         let entry = self.path.len();
         self.path.push(first);
         self.rows.push(*row);
-        let sorted = self.index.sorted.as_bytes();
+        let label = self.index.label(node);
         let mut whole = true;
-        for k in 1..usize::from(node.label_len) {
+        for &byte in label.iter().skip(1) {
             let Some(budget) = self.budget.checked_sub(1) else {
                 whole = false;
                 break;
             };
             self.budget = budget;
-            let byte = sorted[node.label_at as usize + k];
             let next = self.next_row(byte);
             floor = floor.max(self.bound(&next, node));
             if !self.promising(floor, node.min_id) {
