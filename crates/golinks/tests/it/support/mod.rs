@@ -240,6 +240,25 @@ impl TestApp {
 
     /// A `Cookie` header for a signed-in member of the default organization (created on first
     /// use, `browser@test.example`), as a browser after single sign-on would send.
+    /// Takes `user` out of the SCIM group `group` (a PatchOp `remove` with a value filter, as
+    /// Okta sends it), or puts them back (`add`); the change must succeed.
+    pub async fn set_member(&self, scim: &str, group: &str, user: UserId, member: bool) {
+        let operation = if member {
+            serde_json::json!({"op": "add", "path": "members", "value": [{"value": user.to_string()}]})
+        } else {
+            serde_json::json!({"op": "remove", "path": format!("members[value eq \"{user}\"]")})
+        };
+        let (status, body) = self
+            .scim_json(
+                Method::PATCH,
+                &format!("/Groups/{group}"),
+                scim,
+                Some(patch_op(serde_json::json!([operation]))),
+            )
+            .await;
+        assert!(matches!(status, 200 | 204), "{body}");
+    }
+
     pub async fn member_cookie(&self) -> String {
         self.member
             .get_or_init(|| async {
