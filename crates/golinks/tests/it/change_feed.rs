@@ -86,13 +86,7 @@ async fn a_person_deactivated_on_one_replica_is_refused_on_another_without_a_pol
         .scim_create(&scim, crate::scim_users::user("ada@acme.example"))
         .await;
     let id = person["id"].as_str().expect("id");
-    let org = a
-        .state
-        .store
-        .find_org_by_slug("default")
-        .await
-        .expect("org")
-        .id;
+    let org = a.default_org().await;
     let user = UserId::from_uuid(id.parse().expect("uuid"));
     let cookie = a.session_cookie(org, user).await;
     let token = api_token(&a, org, user).await;
@@ -139,13 +133,7 @@ async fn a_membership_changed_on_one_replica_decides_on_another_without_a_poll_o
         json!({"name": "runbook", "url": url, "visible_to_group": ops_id}),
     )
     .await;
-    let org = a
-        .state
-        .store
-        .find_org_by_slug("default")
-        .await
-        .expect("org")
-        .id;
+    let org = a.default_org().await;
     let cookie = a.session_cookie(org, ada.id).await;
     let on_b = || async {
         let response = b
@@ -208,13 +196,7 @@ async fn a_scim_token_revoked_on_one_replica_is_refused_on_another_without_a_pol
     for _ in 0..2 {
         assert_eq!(b.scim_json(Method::GET, "/Users", &scim, None).await.0, 200);
     }
-    let org = a
-        .state
-        .store
-        .find_org_by_slug("default")
-        .await
-        .expect("org")
-        .id;
+    let org = a.default_org().await;
     a.state
         .store
         .revoke_scim_tokens(org, "test-idp")

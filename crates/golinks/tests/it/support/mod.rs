@@ -285,6 +285,12 @@ impl TestApp {
     }
 
     /// A `Cookie` header for a new session of `user`.
+    /// The id of the organization every new database has.
+    pub async fn default_org(&self) -> OrgId {
+        let org = self.state.store.find_org_by_slug("default").await;
+        org.expect("the default organization").id
+    }
+
     pub async fn session_cookie(&self, org: OrgId, user: UserId) -> String {
         let secret = Secret::generate(TokenKind::Session);
         self.state
