@@ -169,20 +169,27 @@ async fn record_chunked(
     tx: &mut Transaction<'_, Postgres>,
     batches: &[ClickBatch],
 ) -> Result<(), sqlx::Error> {
+    // Each link's daily bucket and its total, from one list of values per chunk.
     for chunk in batches.chunks(CHUNK) {
-        let mut qb = QueryBuilder::new("WITH v (org_id, link_id, day, clicks) AS (");
+        let mut qb = QueryBuilder::new("WITH v (org_id, link_id, day, clicks, last_at) AS (");
         qb.push_values(chunk, |mut row, b| {
             row.push_bind(b.org.as_uuid())
                 .push_bind(b.link.as_uuid())
                 .push_bind(b.day)
-                .push_bind(b.clicks);
+                .push_bind(b.clicks)
+                .push_bind(Timestamp(b.last_at));
         });
         qb.push(
-            ") INSERT INTO link_clicks_daily (org_id, link_id, day, clicks)
-             SELECT v.org_id, v.link_id, v.day, v.clicks FROM v
-             WHERE EXISTS (SELECT 1 FROM links l WHERE l.org_id = v.org_id AND l.id = v.link_id)
-             ON CONFLICT (org_id, link_id, day) DO UPDATE
-             SET clicks = link_clicks_daily.clicks + excluded.clicks",
+            "), daily AS (
+                 INSERT INTO link_clicks_daily (org_id, link_id, day, clicks)
+                 SELECT v.org_id, v.link_id, v.day, v.clicks FROM v
+                 WHERE EXISTS (SELECT 1 FROM links l
+                               WHERE l.org_id = v.org_id AND l.id = v.link_id)
+                 ON CONFLICT (org_id, link_id, day) DO UPDATE
+                 SET clicks = link_clicks_daily.clicks + excluded.clicks)
+             UPDATE links SET clicks_total = links.clicks_total + v.clicks,
+                 last_clicked_at = v.last_at
+             FROM v WHERE links.org_id = v.org_id AND links.id = v.link_id",
         );
         qb.build().persistent(false).execute(&mut **tx).await?;
     }
@@ -203,21 +210,6 @@ async fn record_chunked(
              SELECT v.org_id, v.link_id, v.day, v.user_id FROM v
              WHERE EXISTS (SELECT 1 FROM links l WHERE l.org_id = v.org_id AND l.id = v.link_id)
              ON CONFLICT DO NOTHING",
-        );
-        qb.build().persistent(false).execute(&mut **tx).await?;
-    }
-    for chunk in batches.chunks(CHUNK) {
-        let mut qb = QueryBuilder::new("WITH v (org_id, link_id, clicks, last_at) AS (");
-        qb.push_values(chunk, |mut row, b| {
-            row.push_bind(b.org.as_uuid())
-                .push_bind(b.link.as_uuid())
-                .push_bind(b.clicks)
-                .push_bind(Timestamp(b.last_at));
-        });
-        qb.push(
-            ") UPDATE links SET clicks_total = links.clicks_total + v.clicks,
-                 last_clicked_at = v.last_at
-             FROM v WHERE links.org_id = v.org_id AND links.id = v.link_id",
         );
         qb.build().persistent(false).execute(&mut **tx).await?;
     }
