@@ -2,10 +2,11 @@
 //! claims — goes straight to the redirect lookup; everything else goes through the router.
 //! The router would send the same requests to the same lookup (its catch-all route), but on
 //! the way it matches routes, stores the path parameter, the matched path, the request id and
-//! the client's address in the request's extensions, and sets the request id header on the
+//! the client's address in the request's extensions, and set the request id header on the
 //! request as well as on the response: with the routing itself, nearly a third of the
 //! instructions a hit spent in its connection's task (callgrind, docs/benchmarks.md). Here a
-//! redirect pays only for its response's request id.
+//! redirect pays only for its response's request id. The request id's rule lives here, for
+//! both paths.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,7 +16,7 @@ use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::Method;
+use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use axum::serve::{IncomingStream, Listener};
 
@@ -76,25 +77,35 @@ impl tower::Service<Request> for Front {
     }
 
     fn call(&mut self, mut request: Request) -> Answer {
+        // Every response carries a request id: the one the client sent, else the next of ours.
+        let id = match request.headers().get(&REQUEST_ID) {
+            Some(id) => id.clone(),
+            None => self.make.ids.next(),
+        };
         if is_go_link(&request) {
             let state = self.make.state.clone();
-            let id = match request.headers().get(&REQUEST_ID) {
-                // A request id the client chose comes back, as the router's layers do it.
-                Some(id) => id.clone(),
-                None => self.make.ids.next(),
-            };
             let (request, _) = request.into_parts();
             return Box::pin(async move {
-                let mut response = redirect::answer(&state, &request.uri, &request.headers).await;
-                response.headers_mut().insert(REQUEST_ID, id);
-                Ok(response)
+                let response = redirect::answer(&state, &request.uri, &request.headers).await;
+                Ok(with_id(response, id))
             });
         }
-        // The client's address feeds the sign-in rate limit (`auth::client`).
+        // A page's log span names the request id (`request_id::span`); the client's address
+        // feeds the sign-in rate limit (`auth::client`).
+        request.headers_mut().insert(REQUEST_ID, id.clone());
         request.extensions_mut().insert(ConnectInfo(self.client));
         let mut router = self.make.router.clone();
-        Box::pin(async move { tower::Service::call(&mut router, request).await })
+        Box::pin(async move {
+            let response = tower::Service::call(&mut router, request).await?;
+            Ok(with_id(response, id))
+        })
     }
+}
+
+/// The response with the request id, unless it set one itself.
+fn with_id(mut response: Response, id: HeaderValue) -> Response {
+    response.headers_mut().entry(REQUEST_ID).or_insert(id);
+    response
 }
 
 /// Whether the router would send the request to the redirect's catch-all route: a `GET` of

@@ -19,7 +19,6 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::{Router, middleware};
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -32,10 +31,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What `axum::serve` takes: the router behind the short cut for `go/<name>`.
 pub fn service(state: AppState) -> front::MakeFront {
     let ids = request_id::Counter::default();
-    front::MakeFront::new(router(state.clone(), ids.clone()), state, ids)
+    front::MakeFront::new(router(state.clone()), state, ids)
 }
 
-fn router(state: AppState, ids: request_id::Counter) -> Router {
+fn router(state: AppState) -> Router {
     let config = &state.config;
     let timeout = Duration::from_secs(config.request_timeout_secs);
     let body_limit = config.max_body_bytes;
@@ -87,7 +86,5 @@ fn router(state: AppState, ids: request_id::Counter) -> Router {
     Router::new()
         .merge(pages)
         .merge(redirect::router())
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
         .with_state(state)
 }

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
 use axum::http::{HeaderValue, Request, Uri};
-use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
 
 #[derive(Clone)]
@@ -35,12 +34,6 @@ impl Counter {
         // The string's buffer becomes the value's: one allocation, no copy.
         HeaderValue::from_maybe_shared(Bytes::from(id))
             .unwrap_or_else(|_| HeaderValue::from_static("-"))
-    }
-}
-
-impl MakeRequestId for Counter {
-    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        Some(RequestId::new(self.next()))
     }
 }
 
