@@ -3,7 +3,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::{Backend, FetchJson, TestApp};
+use crate::support::{Backend, FetchJson, TestApp, location};
 
 async fn seeded(backend: Backend) -> (TestApp, String) {
     let app = TestApp::spawn(backend).await;
@@ -186,6 +186,44 @@ async fn reserved_paths_are_never_links(backend: Backend) {
     }
 }
 
+/// `go/<name>` takes a short cut past the router (`http::front`): a stranger must not reach
+/// through it anything the router would have answered otherwise, whatever the case, method
+/// or spelling of the one path segment.
+async fn the_short_cut_for_a_name_gives_nothing_the_router_would_not(backend: Backend) {
+    let (app, _) = seeded(backend).await;
+    let cookie = app.member_cookie().await;
+    let paths = [
+        "/HEALTHZ",
+        "/Scim",
+        "/SAML",
+        "/My",
+        "/_",
+        "/Metrics",
+        "/robots.txt",
+        "/FAVICON.ICO",
+        "/%5F",
+    ];
+    for path in paths {
+        let response = app.browse(path).await.send().await.expect("send");
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(location(&response), None, "{path}");
+    }
+    // What those segments name in their own spelling still answers through the router.
+    for path in ["/healthz", "/favicon.ico"] {
+        let response = app.get(path).send().await.expect("send");
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    // Only a GET takes the short cut; the router answers other methods as before.
+    let post = app.client.post(app.url("/docs")).header("cookie", &cookie);
+    assert_eq!(post.send().await.expect("send").status(), 405);
+    let head = app.client.head(app.url("/docs")).header("cookie", &cookie);
+    let head = head.send().await.expect("send");
+    assert_eq!(
+        location(&head).as_deref(),
+        Some("https://wiki.example/docs")
+    );
+}
+
 async fn a_hit_reads_no_database(backend: Backend) {
     let (app, _) = seeded(backend).await;
     assert!(app.follow("/docs").await.is_ok());
@@ -296,6 +334,7 @@ on_both_backends!(
     links_resolve_with_path_query_variables_and_punctuation,
     a_missing_link_shows_a_page_offering_to_create_it_and_the_nearest_names,
     reserved_paths_are_never_links,
+    the_short_cut_for_a_name_gives_nothing_the_router_would_not,
     a_junk_path_gets_a_missing_page_without_suggestions,
     suggestions_follow_the_names_as_they_change,
     a_hit_reads_no_database,
